@@ -1,0 +1,71 @@
+# Entry points for people and CI. The real work is in CMake (CMakePresets.json) and scripts/.
+#
+#   make run               install deps, build release, run the stack in the foreground (Ctrl-C stops)
+#   make up / make down    the same stack in the background / stop it
+#                          (BANK_BUILD_DIR=build/dev make up: use that build, build nothing)
+#   make build             release build only
+#   make test              unit tests (ctest) and integration tests (node) on the dev build,
+#                          or on the ci build (warnings as errors) when CI=true
+#   make test-unit         ctest only             make test-integration   node tests only
+#   make clean             remove build/ (the data in var/ is kept: keys, Redis data)
+#
+# Ports, data dir and the rest come from the environment: see scripts/lib.sh.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Two cores are shared with other builds: never more than two compile jobs unless asked.
+JOBS ?= 2
+RELEASE_PRESET := release
+TEST_PRESET := $(if $(filter true,$(CI)),ci,dev)
+TEST_BUILD_DIR := build/$(TEST_PRESET)
+
+.PHONY: help deps build run up down test test-unit test-integration build-test lint clean
+
+help:
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	cmake --preset $(RELEASE_PRESET)
+	cmake --build --preset $(RELEASE_PRESET) -j $(JOBS)
+
+# With BANK_BUILD_DIR set (e.g. build/dev), run and up use those binaries as they are and build
+# nothing; otherwise they build the release preset first.
+STACK_BUILD := $(if $(BANK_BUILD_DIR),deps,build)
+
+run: $(STACK_BUILD)
+	BANK_BUILD_DIR="$${BANK_BUILD_DIR:-build/$(RELEASE_PRESET)}" scripts/run.sh
+
+up: $(STACK_BUILD)
+	BANK_BUILD_DIR="$${BANK_BUILD_DIR:-build/$(RELEASE_PRESET)}" scripts/up.sh
+
+down:
+	scripts/down.sh
+
+build-test: deps
+	cmake --preset $(TEST_PRESET)
+	cmake --build --preset $(TEST_PRESET) -j $(JOBS)
+
+# Both suites run even when the first fails, so one CI run reports every failure.
+test: build-test
+	status=0; \
+	ctest --preset $(TEST_PRESET) --output-on-failure -j $(JOBS) || status=1; \
+	BANK_BUILD_DIR="$(CURDIR)/$(TEST_BUILD_DIR)" node --test tests/integration/ || status=1; \
+	if [[ $$status -ne 0 ]]; then echo "make test: FAILED (see above)" >&2; fi; \
+	exit $$status
+
+test-unit: build-test
+	ctest --preset $(TEST_PRESET) --output-on-failure -j $(JOBS)
+
+test-integration: build-test
+	BANK_BUILD_DIR="$(CURDIR)/$(TEST_BUILD_DIR)" node --test tests/integration/
+
+lint:
+	shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run
+
+clean:
+	rm -rf build

@@ -1,0 +1,98 @@
+#include "protocol.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <climits>
+#include <cstdint>
+#include <vector>
+
+#include "bank/core/check.hpp"
+
+namespace bank::redis::detail {
+
+namespace {
+
+redisReader* as_reader(void* reader) { return static_cast<redisReader*>(reader); }
+
+Reply convert(const redisReply& raw) {
+    switch (raw.type) {
+        case REDIS_REPLY_STRING:
+            return Reply::string(std::string(raw.str, raw.len));
+        case REDIS_REPLY_STATUS:
+            return Reply::status(std::string(raw.str, raw.len));
+        case REDIS_REPLY_ERROR:
+            return Reply::error(std::string(raw.str, raw.len));
+        case REDIS_REPLY_INTEGER:
+            return Reply::integer(static_cast<std::int64_t>(raw.integer));
+        case REDIS_REPLY_ARRAY: {
+            std::vector<Reply> elements;
+            elements.reserve(raw.elements);
+            for (std::size_t i = 0; i < raw.elements; ++i) {
+                elements.push_back(raw.element[i] == nullptr ? Reply::nil()
+                                                             : convert(*raw.element[i]));
+            }
+            return Reply::array(std::move(elements));
+        }
+        default:
+            return Reply::nil();
+    }
+}
+
+}  // namespace
+
+Result<std::string> pack(std::span<const std::string_view> args) {
+    if (args.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "redis_empty_command",
+                          "A Redis command needs at least one argument");
+    }
+    if (args.size() > static_cast<std::size_t>(INT_MAX)) {
+        return make_error(ErrorCode::kInvalidArgument, "redis_command_too_long",
+                          "A Redis command has too many arguments");
+    }
+    std::vector<const char*> pointers;
+    std::vector<std::size_t> lengths;
+    pointers.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const std::string_view arg : args) {
+        pointers.push_back(arg.data());
+        lengths.push_back(arg.size());
+    }
+    char* formatted = nullptr;
+    const int length = redisFormatCommandArgv(&formatted, static_cast<int>(args.size()),
+                                              pointers.data(), lengths.data());
+    // The formatter only fails when malloc does.
+    BANK_CHECK(length >= 0 && formatted != nullptr, "redisFormatCommandArgv failed");
+    std::string packed(formatted, static_cast<std::size_t>(length));
+    redisFreeCommand(formatted);
+    return packed;
+}
+
+ReplyParser::ReplyParser() : reader_(redisReaderCreate()) {
+    BANK_CHECK(reader_ != nullptr, "redisReaderCreate failed");
+}
+
+ReplyParser::~ReplyParser() = default;
+
+void ReplyParser::Deleter::operator()(void* reader) const { redisReaderFree(as_reader(reader)); }
+
+Status ReplyParser::feed(const char* data, std::size_t size) {
+    if (redisReaderFeed(as_reader(reader_.get()), data, size) != REDIS_OK) {
+        return make_error(ErrorCode::kUnavailable, "redis_protocol_error",
+                          std::string("Redis reply parser: ") + as_reader(reader_.get())->errstr);
+    }
+    return ok_status();
+}
+
+Result<std::optional<Reply>> ReplyParser::next() {
+    void* raw = nullptr;
+    if (redisReaderGetReply(as_reader(reader_.get()), &raw) != REDIS_OK) {
+        return make_error(ErrorCode::kUnavailable, "redis_protocol_error",
+                          std::string("Redis reply parser: ") + as_reader(reader_.get())->errstr);
+    }
+    if (raw == nullptr) return std::optional<Reply>{};
+    Reply reply = convert(*static_cast<const redisReply*>(raw));
+    freeReplyObject(raw);
+    return std::optional<Reply>{std::move(reply)};
+}
+
+}  // namespace bank::redis::detail

@@ -1,0 +1,462 @@
+# Shared by up.sh, down.sh and run.sh: configuration from the environment, the data dir layout,
+# key and certificate generation, and starting, probing and stopping one process.
+#
+# Everything the stack writes lives under one data dir (BANK_DATA_DIR, default <repo>/var):
+#   keys/   JWT signing key pair and the Redis password      tls/    gateway certificate and key
+#   redis/  Redis config and append-only file                 logs/   one log per process
+#   pids/   one pid file per process we started               nginx/  rendered config, temp dirs
+# Only pids recorded in pids/ are ever signalled, and only while they still run the program we
+# started: a pid the kernel has since handed to someone else is left alone.
+# shellcheck shell=bash
+
+BANK_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Start order; stop order is the reverse, so the gateway stops first and Redis last.
+BANK_SERVICES=(auth accounts transactions)
+
+bank_log() { printf '%s: %s\n' "${BANK_SCRIPT_NAME:-bank}" "$*" >&2; }
+bank_die() {
+    bank_log "error: $*"
+    exit 1
+}
+
+# Reads the configuration. Every setting has a default fit for `make run` on a developer machine.
+bank_load_config() {
+    BANK_DATA_DIR=${BANK_DATA_DIR:-$BANK_REPO_ROOT/var}
+    [[ "$BANK_DATA_DIR" == /* ]] || BANK_DATA_DIR=$PWD/$BANK_DATA_DIR
+    BANK_BUILD_DIR=${BANK_BUILD_DIR:-build/release}
+    [[ "$BANK_BUILD_DIR" == /* ]] || BANK_BUILD_DIR=$BANK_REPO_ROOT/$BANK_BUILD_DIR
+
+    BANK_HTTP_PORT=${BANK_HTTP_PORT:-8080}
+    BANK_HTTPS_PORT=${BANK_HTTPS_PORT:-8443}
+    BANK_REDIS_PORT=${BANK_REDIS_PORT:-6390}
+    BANK_AUTH_PORT=${BANK_AUTH_PORT:-8081}
+    BANK_ACCOUNTS_PORT=${BANK_ACCOUNTS_PORT:-8082}
+    BANK_TRANSACTIONS_PORT=${BANK_TRANSACTIONS_PORT:-8083}
+    BANK_GATEWAY_LISTEN_ADDRESS=${BANK_GATEWAY_LISTEN_ADDRESS:-127.0.0.1}
+    BANK_GATEWAY_WORKERS=${BANK_GATEWAY_WORKERS:-auto}
+    BANK_LOGIN_RATE=${BANK_LOGIN_RATE:-10r/s}
+    BANK_LOGIN_BURST=${BANK_LOGIN_BURST:-20}
+    # Two years, as Mozilla recommends.
+    BANK_HSTS_MAX_AGE=${BANK_HSTS_MAX_AGE:-63072000}
+    BANK_WEB_ROOT=${BANK_WEB_ROOT:-$BANK_REPO_ROOT/gateway/www}
+    BANK_REDIS_APPENDFSYNC=${BANK_REDIS_APPENDFSYNC:-always}
+    BANK_START_TIMEOUT_S=${BANK_START_TIMEOUT_S:-60}
+    # Longer than the services' default drain (BANK_SHUTDOWN_GRACE_MS, 10 s), so a clean stop is
+    # never cut short by SIGKILL.
+    BANK_STOP_TIMEOUT_S=${BANK_STOP_TIMEOUT_S:-15}
+    BANK_TLS_CERT=${BANK_TLS_CERT:-}
+    BANK_TLS_KEY=${BANK_TLS_KEY:-}
+    # Which services to start (those of them that are built); tests narrow it down.
+    BANK_STACK_SERVICES=${BANK_STACK_SERVICES:-${BANK_SERVICES[*]}}
+
+    local name
+    for name in BANK_HTTP_PORT BANK_HTTPS_PORT BANK_REDIS_PORT BANK_AUTH_PORT \
+        BANK_ACCOUNTS_PORT BANK_TRANSACTIONS_PORT; do
+        if [[ ! "${!name}" =~ ^[1-9][0-9]*$ ]] || ((${!name} < 1 || ${!name} > 65535)); then
+            bank_die "$name must be a port number (1-65535), got '${!name}'"
+        fi
+    done
+    for name in BANK_START_TIMEOUT_S BANK_STOP_TIMEOUT_S BANK_LOGIN_BURST BANK_HSTS_MAX_AGE; do
+        [[ "${!name}" =~ ^[0-9]+$ ]] || bank_die "$name must be a whole number, got '${!name}'"
+    done
+    [[ "$BANK_LOGIN_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
+        bank_die "BANK_LOGIN_RATE must look like 10r/s or 30r/m, got '$BANK_LOGIN_RATE'"
+    [[ "$BANK_GATEWAY_WORKERS" =~ ^(auto|[0-9]+)$ ]] ||
+        bank_die "BANK_GATEWAY_WORKERS must be 'auto' or a number, got '$BANK_GATEWAY_WORKERS'"
+    local service
+    for service in ${BANK_STACK_SERVICES//,/ }; do
+        [[ " ${BANK_SERVICES[*]} " == *" $service "* ]] ||
+            bank_die "BANK_STACK_SERVICES: unknown service '$service' (known: ${BANK_SERVICES[*]})"
+    done
+    case "$BANK_REDIS_APPENDFSYNC" in
+        always | everysec | no) ;;
+        *) bank_die "BANK_REDIS_APPENDFSYNC must be always, everysec or no" ;;
+    esac
+
+    BANK_KEYS_DIR=$BANK_DATA_DIR/keys
+    BANK_TLS_DIR=$BANK_DATA_DIR/tls
+    BANK_REDIS_DIR=$BANK_DATA_DIR/redis
+    BANK_LOGS_DIR=$BANK_DATA_DIR/logs
+    BANK_PIDS_DIR=$BANK_DATA_DIR/pids
+    BANK_NGINX_DIR=$BANK_DATA_DIR/nginx
+    BANK_JWT_PRIVATE_KEY=$BANK_KEYS_DIR/jwt-private.pem
+    BANK_JWT_PUBLIC_KEY=$BANK_KEYS_DIR/jwt-public.pem
+    BANK_REDIS_PASSWORD_FILE=$BANK_KEYS_DIR/redis-password
+}
+
+bank_service_port() {
+    case "$1" in
+        auth) echo "$BANK_AUTH_PORT" ;;
+        accounts) echo "$BANK_ACCOUNTS_PORT" ;;
+        transactions) echo "$BANK_TRANSACTIONS_PORT" ;;
+        *) bank_die "unknown service '$1'" ;;
+    esac
+}
+
+bank_service_binary() { echo "$BANK_BUILD_DIR/services/$1/bank-$1"; }
+
+# The program each pid file must still be running for the pid to count as ours.
+bank_program_of() {
+    case "$1" in
+        redis) echo redis-server ;;
+        nginx) echo nginx ;;
+        *) echo "bank-$1" ;;
+    esac
+}
+
+bank_pid_file() { echo "$BANK_PIDS_DIR/$1.pid"; }
+
+# True when pid is a live process (zombies count as gone: an orphan whose new parent does not
+# reap it stays a zombie, and kill -0 would still succeed on it).
+bank_pid_alive() {
+    local pid=$1 state
+    [[ -r /proc/$pid/stat ]] || return 1
+    state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
+# True when pid is alive and still the program we started under that name.
+bank_pid_is_ours() {
+    local pid=$1 name=$2 program command_line
+    bank_pid_alive "$pid" || return 1
+    program=$(bank_program_of "$name")
+    command_line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ "$command_line" == *"$program"* ]]
+}
+
+# Prints the recorded pid of a component if the pid file exists and holds a number.
+bank_read_pid() {
+    local file
+    file=$(bank_pid_file "$1")
+    [[ -f "$file" ]] || return 1
+    local pid
+    pid=$(<"$file")
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    echo "$pid"
+}
+
+bank_component_running() {
+    local pid
+    pid=$(bank_read_pid "$1") || return 1
+    bank_pid_is_ours "$pid" "$1"
+}
+
+# Something already accepts connections on 127.0.0.1:port.
+bank_port_in_use() {
+    timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+bank_require_port_free() {
+    local variable=$1
+    if bank_port_in_use "${!variable}"; then
+        bank_die "port ${!variable} is already in use by another program; set $variable to a free port"
+    fi
+}
+
+bank_require_tool() {
+    command -v "$1" >/dev/null ||
+        bank_die "'$1' is not installed; run scripts/install-deps.sh"
+}
+
+bank_make_dirs() {
+    mkdir -p "$BANK_DATA_DIR" "$BANK_KEYS_DIR" "$BANK_TLS_DIR" "$BANK_REDIS_DIR" "$BANK_LOGS_DIR" \
+        "$BANK_PIDS_DIR" "$BANK_NGINX_DIR"
+    chmod 0700 "$BANK_KEYS_DIR" "$BANK_TLS_DIR" "$BANK_REDIS_DIR"
+    if [[ $(id -u) -eq 0 ]]; then
+        # A root master runs its workers as nobody; they must be able to reach the temp dirs
+        # NGINX creates (and hands to them) under nginx/. Search permission only: nothing here
+        # becomes listable or readable, and keys/ and tls/ stay 0700.
+        chmod o+x "$BANK_DATA_DIR" "$BANK_NGINX_DIR"
+    fi
+}
+
+# The JWT key pair: RSA 2048, private key as PKCS#8 PEM (mode 0600), public key as
+# SubjectPublicKeyInfo PEM. Kept across runs so issued tokens stay valid after a restart.
+bank_ensure_jwt_keys() {
+    if [[ ! -s "$BANK_JWT_PRIVATE_KEY" ]]; then
+        bank_log "generating the JWT signing key in $BANK_KEYS_DIR"
+        (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+            -out "$BANK_JWT_PRIVATE_KEY.tmp" 2>/dev/null) ||
+            bank_die "openssl could not generate the JWT key"
+        mv "$BANK_JWT_PRIVATE_KEY.tmp" "$BANK_JWT_PRIVATE_KEY"
+        rm -f "$BANK_JWT_PUBLIC_KEY"
+    fi
+    chmod 0600 "$BANK_JWT_PRIVATE_KEY"
+    if [[ ! -s "$BANK_JWT_PUBLIC_KEY" ]]; then
+        openssl pkey -in "$BANK_JWT_PRIVATE_KEY" -pubout -out "$BANK_JWT_PUBLIC_KEY" ||
+            bank_die "openssl could not derive the JWT public key"
+        chmod 0644 "$BANK_JWT_PUBLIC_KEY"
+    fi
+}
+
+# The gateway's certificate: the one given in BANK_TLS_CERT/BANK_TLS_KEY, else a self-signed
+# P-256 certificate for localhost and 127.0.0.1, made once and kept so browsers that were told
+# to trust it keep trusting it.
+bank_ensure_tls() {
+    if [[ -n "$BANK_TLS_CERT" || -n "$BANK_TLS_KEY" ]]; then
+        [[ -r "$BANK_TLS_CERT" ]] || bank_die "BANK_TLS_CERT '$BANK_TLS_CERT' is not a readable file"
+        [[ -r "$BANK_TLS_KEY" ]] || bank_die "BANK_TLS_KEY '$BANK_TLS_KEY' is not a readable file"
+        BANK_TLS_CERT=$(cd "$(dirname "$BANK_TLS_CERT")" && pwd)/$(basename "$BANK_TLS_CERT")
+        BANK_TLS_KEY=$(cd "$(dirname "$BANK_TLS_KEY")" && pwd)/$(basename "$BANK_TLS_KEY")
+        return
+    fi
+    BANK_TLS_CERT=$BANK_TLS_DIR/gateway.crt
+    BANK_TLS_KEY=$BANK_TLS_DIR/gateway.key
+    if [[ -s "$BANK_TLS_CERT" && -s "$BANK_TLS_KEY" ]]; then
+        return
+    fi
+    bank_log "generating a self-signed TLS certificate in $BANK_TLS_DIR"
+    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -days 825 -subj "/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+        -addext "extendedKeyUsage=serverAuth" \
+        -keyout "$BANK_TLS_KEY" -out "$BANK_TLS_CERT" 2>/dev/null) ||
+        bank_die "openssl could not create the TLS certificate"
+    chmod 0600 "$BANK_TLS_KEY"
+    chmod 0644 "$BANK_TLS_CERT"
+}
+
+bank_tls_fingerprint() {
+    openssl x509 -in "$BANK_TLS_CERT" -noout -fingerprint -sha256 | sed 's/^.*=//'
+}
+
+# Redis listens on loopback only, and still asks for a password: any local user can reach a
+# loopback port. The password is made once and kept in keys/.
+bank_ensure_redis_password() {
+    if [[ ! -s "$BANK_REDIS_PASSWORD_FILE" ]]; then
+        (umask 077 && openssl rand -hex 24 >"$BANK_REDIS_PASSWORD_FILE") ||
+            bank_die "openssl could not generate the Redis password"
+    fi
+    chmod 0600 "$BANK_REDIS_PASSWORD_FILE"
+    BANK_REDIS_PASSWORD=$(<"$BANK_REDIS_PASSWORD_FILE")
+}
+
+# Starts "$@" in its own session, detached from the terminal (so a Ctrl-C or a closed terminal
+# reaches only run.sh, which then stops everything in order), output to a log, and records the
+# pid. A background job of a non-interactive shell is never a process group leader, so setsid
+# does not fork again and $! is the program's own pid once setsid has exec'd it.
+bank_spawn() {
+    local name=$1 log=$2
+    shift 2
+    setsid "$@" >>"$log" 2>&1 </dev/null &
+    local pid=$!
+    echo "$pid" >"$(bank_pid_file "$name")"
+    BANK_STARTED+=("$name")
+}
+
+# Reports a failure with the end of each given log that exists.
+bank_fail_with_log() {
+    local message=$1 log
+    shift
+    bank_log "error: $message"
+    for log in "$@"; do
+        if [[ -s "$log" ]]; then
+            bank_log "last lines of $log:"
+            tail -n 30 "$log" >&2
+        fi
+    done
+    return 1
+}
+
+# Polls a probe command until it succeeds, the process dies, or BANK_START_TIMEOUT_S passes.
+# Usage: bank_wait_ready NAME DESCRIPTION LOG... -- PROBE [ARG...]
+bank_wait_ready() {
+    local name=$1 description=$2 logs=()
+    shift 2
+    while [[ $# -gt 0 && "$1" != "--" ]]; do
+        logs+=("$1")
+        shift
+    done
+    shift
+    local pid deadline=$((SECONDS + BANK_START_TIMEOUT_S))
+    pid=$(bank_read_pid "$name")
+    while ! "$@" >/dev/null 2>&1; do
+        if ! bank_pid_alive "$pid"; then
+            bank_fail_with_log "$name exited before $description" "${logs[@]}"
+            return 1
+        fi
+        if ((SECONDS >= deadline)); then
+            bank_fail_with_log "$name was not $description within ${BANK_START_TIMEOUT_S}s \
+(raise BANK_START_TIMEOUT_S if the machine is just slow)" "${logs[@]}"
+            return 1
+        fi
+        sleep 0.1
+    done
+    bank_log "$name is up (pid $pid)"
+}
+
+bank_redis_ping() {
+    [[ "$(REDISCLI_AUTH=$BANK_REDIS_PASSWORD redis-cli --no-auth-warning -h 127.0.0.1 \
+        -p "$BANK_REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+}
+
+bank_http_ok() {
+    curl --silent --fail --max-time 2 --output /dev/null "$1"
+}
+
+bank_start_redis() {
+    local config=$BANK_REDIS_DIR/redis.conf log=$BANK_LOGS_DIR/redis.log
+    # No logfile directive: Redis logs to stdout, which bank_spawn sends to logs/redis.log.
+    # A config file rather than flags, so the password never shows in `ps`.
+    (
+        umask 077
+        cat >"$config" <<EOF
+# Written by scripts/up.sh on every start; edit scripts/lib.sh instead.
+port $BANK_REDIS_PORT
+bind 127.0.0.1
+protected-mode yes
+requirepass $BANK_REDIS_PASSWORD
+dir $BANK_REDIS_DIR
+daemonize no
+appendonly yes
+appendfsync $BANK_REDIS_APPENDFSYNC
+# The append-only file is the durable copy; periodic RDB snapshots would only add fork pauses.
+save ""
+EOF
+    )
+    bank_spawn redis "$log" redis-server "$config"
+    bank_wait_ready redis "answering PING on port $BANK_REDIS_PORT" "$log" -- bank_redis_ping
+}
+
+bank_redis_url() {
+    echo "redis://default:$BANK_REDIS_PASSWORD@127.0.0.1:$BANK_REDIS_PORT/0"
+}
+
+bank_start_service() {
+    local name=$1 port binary log
+    port=$(bank_service_port "$name")
+    binary=$(bank_service_binary "$name")
+    log=$BANK_LOGS_DIR/$name.log
+    local settings=(
+        BANK_LISTEN_ADDRESS=127.0.0.1
+        BANK_PORT="$port"
+        BANK_REDIS_URL="$(bank_redis_url)"
+    )
+    case "$name" in
+        auth)
+            settings+=(BANK_JWT_PRIVATE_KEY_PATH="$BANK_JWT_PRIVATE_KEY")
+            ;;
+        accounts)
+            settings+=(BANK_JWT_PUBLIC_KEY_PATH="$BANK_JWT_PUBLIC_KEY"
+                BANK_AUTH_URL="http://127.0.0.1:$BANK_AUTH_PORT")
+            ;;
+        transactions)
+            settings+=(BANK_JWT_PUBLIC_KEY_PATH="$BANK_JWT_PUBLIC_KEY")
+            ;;
+    esac
+    # Other BANK_* settings (BANK_IO_THREADS, BANK_LOG_REQUESTS, BANK_ARGON2_*, ...) pass through
+    # from the caller's environment unchanged.
+    bank_spawn "$name" "$log" env "${settings[@]}" "$binary"
+    bank_wait_ready "$name" "answering GET /readyz on port $port" "$log" -- \
+        bank_http_ok "http://127.0.0.1:$port/readyz"
+}
+
+# Replaces @NAME@ placeholders. Values are escaped for sed; newlines are refused.
+bank_render_template() {
+    local template=$1 output=$2
+    shift 2
+    local expressions=() pair key value
+    for pair in "$@"; do
+        key=${pair%%=*}
+        value=${pair#*=}
+        [[ "$value" != *$'\n'* ]] || bank_die "template value for $key contains a newline"
+        value=$(printf '%s' "$value" | sed -e 's/[\\|&]/\\&/g')
+        expressions+=(-e "s|@${key}@|${value}|g")
+    done
+    sed "${expressions[@]}" "$template" >"$output.tmp"
+    if grep -n -E '@[A-Z_]+@' "$output.tmp" >&2; then
+        bank_die "unfilled placeholders left in $output (above)"
+    fi
+    mv "$output.tmp" "$output"
+}
+
+# The upstream server of a service; BANK_RUNNING_SERVICES lists those up.sh started.
+bank_upstream() {
+    local name=$1 port
+    port=$(bank_service_port "$name")
+    if [[ " ${BANK_RUNNING_SERVICES[*]} " == *" $name "* ]]; then
+        echo "127.0.0.1:$port"
+    else
+        # Not started (not built, or left out): marked down, so NGINX answers 502 problem JSON
+        # without ever connecting to whatever else might listen on that port.
+        echo "127.0.0.1:$port down"
+    fi
+}
+
+bank_start_nginx() {
+    local config=$BANK_NGINX_DIR/nginx.conf log=$BANK_LOGS_DIR/nginx-error.log user_directive=""
+    if [[ $(id -u) -eq 0 ]]; then
+        user_directive="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+    fi
+    bank_render_template "$BANK_REPO_ROOT/gateway/nginx.conf.template" "$config" \
+        "USER_DIRECTIVE=$user_directive" \
+        "WORKER_PROCESSES=$BANK_GATEWAY_WORKERS" \
+        "DATA_DIR=$BANK_DATA_DIR" \
+        "LISTEN_ADDRESS=$BANK_GATEWAY_LISTEN_ADDRESS" \
+        "HTTP_PORT=$BANK_HTTP_PORT" \
+        "HTTPS_PORT=$BANK_HTTPS_PORT" \
+        "TLS_CERT=$BANK_TLS_CERT" \
+        "TLS_KEY=$BANK_TLS_KEY" \
+        "AUTH_UPSTREAM=$(bank_upstream auth)" \
+        "ACCOUNTS_UPSTREAM=$(bank_upstream accounts)" \
+        "TRANSACTIONS_UPSTREAM=$(bank_upstream transactions)" \
+        "LOGIN_RATE=$BANK_LOGIN_RATE" \
+        "LOGIN_BURST=$BANK_LOGIN_BURST" \
+        "HSTS_MAX_AGE=$BANK_HSTS_MAX_AGE" \
+        "WEB_ROOT=$BANK_WEB_ROOT"
+    local nginx_args=(-p "$BANK_NGINX_DIR/" -e "$log" -c "$config")
+    if ! nginx "${nginx_args[@]}" -t -q >>"$BANK_LOGS_DIR/nginx.out" 2>&1; then
+        bank_fail_with_log "nginx rejected $config" "$BANK_LOGS_DIR/nginx.out"
+        return 1
+    fi
+    bank_spawn nginx "$BANK_LOGS_DIR/nginx.out" nginx "${nginx_args[@]}" -g "daemon off;"
+    bank_wait_ready nginx "answering GET /healthz on port $BANK_HTTP_PORT" \
+        "$log" "$BANK_LOGS_DIR/nginx.out" -- bank_http_ok "http://127.0.0.1:$BANK_HTTP_PORT/healthz"
+}
+
+# SIGTERM, a bounded wait, then SIGKILL; removes the pid file. Leaves alone a pid that no longer
+# runs the program we started.
+bank_stop_component() {
+    local name=$1 file pid
+    file=$(bank_pid_file "$name")
+    [[ -f "$file" ]] || return 0
+    if ! pid=$(bank_read_pid "$name"); then
+        bank_log "warning: $file does not hold a pid; removing it"
+        rm -f "$file"
+        return 0
+    fi
+    if ! bank_pid_alive "$pid"; then
+        rm -f "$file"
+        return 0
+    fi
+    if ! bank_pid_is_ours "$pid" "$name"; then
+        bank_log "warning: pid $pid from $file now runs another program; not signalling it"
+        rm -f "$file"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + BANK_STOP_TIMEOUT_S))
+    while bank_pid_alive "$pid" && ((SECONDS < deadline)); do
+        sleep 0.1
+    done
+    if bank_pid_alive "$pid"; then
+        bank_log "warning: $name (pid $pid) still runs after ${BANK_STOP_TIMEOUT_S}s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        deadline=$((SECONDS + 5))
+        while bank_pid_alive "$pid" && ((SECONDS < deadline)); do
+            sleep 0.1
+        done
+    fi
+    rm -f "$file"
+    bank_log "stopped $name (pid $pid)"
+}
+
+bank_stop_all() {
+    local index
+    bank_stop_component nginx
+    for ((index = ${#BANK_SERVICES[@]} - 1; index >= 0; index--)); do
+        bank_stop_component "${BANK_SERVICES[index]}"
+    done
+    bank_stop_component redis
+}

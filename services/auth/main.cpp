@@ -1,0 +1,71 @@
+// The auth service: wiring only. Reads configuration, loads the signing key, and connects
+// storage -> logic -> handlers -> server.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <iostream>
+
+#include "bank/async/worker_pool.hpp"
+#include "bank/config/env.hpp"
+#include "bank/jwt/signer.hpp"
+#include "bank/log/log.hpp"
+#include "bank/service/runtime.hpp"
+#include "handlers/auth_handlers.hpp"
+#include "logic/auth_logic.hpp"
+#include "logic/password_hasher.hpp"
+#include "storage/redis_user_store.hpp"
+
+int main() {
+    using namespace bank;
+    const std::string name = "auth";
+    log::init(name);
+    config::Env env;
+    auto common = service::read_common_settings(env, name, 8081);
+    const std::string key_path = env.required_string("BANK_JWT_PRIVATE_KEY_PATH", "");
+    auth::TokenSettings tokens;
+    tokens.issuer = env.string("BANK_JWT_ISSUER", tokens.issuer);
+    tokens.audience = env.string("BANK_JWT_AUDIENCE", tokens.audience);
+    tokens.access_ttl = std::chrono::seconds(env.integer("BANK_ACCESS_TOKEN_TTL_S", 900, 60, 86'400));
+    tokens.refresh_ttl = std::chrono::seconds(
+        env.integer("BANK_REFRESH_TOKEN_TTL_S", 30 * 86'400, 300, 365 * 86'400));
+    const auto hash_threads = static_cast<std::size_t>(
+        env.integer("BANK_HASH_THREADS", config::default_thread_count(), 1, 64));
+    const auto hash_queue = static_cast<std::size_t>(env.integer("BANK_HASH_QUEUE", 64, 1, 10'000));
+    auth::Argon2Parameters argon2;
+    argon2.opslimit = static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
+    argon2.memlimit_bytes = static_cast<std::size_t>(
+                                env.integer("BANK_ARGON2_MEMLIMIT_KIB", 64 * 1024, 8, 1024 * 1024)) *
+                            1024;
+    if (service::report_config_errors(env, name)) return 2;
+
+    auto signer = jwt::Signer::from_private_key_pem_file(key_path);
+    if (!signer.ok()) {
+        std::cerr << name << ": BANK_JWT_PRIVATE_KEY_PATH: " << signer.error().detail << "\n";
+        return 2;
+    }
+
+    service::Runtime runtime(common);
+    async::WorkerPool workers(hash_threads, hash_queue);
+    runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
+                                [&workers] { return static_cast<double>(workers.jobs()); });
+    auth::RedisUserStore store(runtime.redis());
+    auth::Argon2Hasher hasher(workers, argon2);
+    auth::AuthLogic logic(store, hasher, *signer, tokens);
+    {
+        boost::asio::io_context setup;
+        auto prepared = boost::asio::co_spawn(setup, logic.prepare(), boost::asio::use_future);
+        setup.run();
+        if (auto status = prepared.get(); !status.ok()) {
+            std::cerr << name << ": " << status.error().detail << "\n";
+            return 1;
+        }
+    }
+    auth::AuthHandlers handlers(logic, signer->jwks_json());
+
+    http::Router router;
+    runtime.add_operational_routes(router);
+    handlers.add_routes(router);
+    const int code = runtime.run(std::move(router));
+    workers.join();
+    return code;
+}

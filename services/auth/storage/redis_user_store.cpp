@@ -1,0 +1,191 @@
+#include "storage/redis_user_store.hpp"
+
+#include <array>
+#include <string>
+
+namespace bank::auth {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// KEYS: username index, user hash. ARGV: user_id, username, password_hash, created_at.
+// SET NX on the index is the uniqueness decision; the hash is written only by the winner.
+const redis::Script kCreateUser(R"lua(
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('HSET', KEYS[2], 'username', ARGV[2], 'password_hash', ARGV[3], 'created_at', ARGV[4])
+  return 1
+end
+return 0
+)lua");
+
+// KEYS: user hash. ARGV: the username index prefix. Frees the name only if it still points here.
+const redis::Script kDeleteUser(R"lua(
+local username = redis.call('HGET', KEYS[1], 'username')
+if not username then return 0 end
+local index = ARGV[1] .. string.lower(username)
+if redis.call('GET', index) == string.sub(KEYS[1], string.len(ARGV[2]) + 1) then
+  redis.call('DEL', index)
+end
+redis.call('DEL', KEYS[1])
+return 1
+)lua");
+
+// KEYS: old token, new token. ARGV: ttl seconds, family key prefix.
+// Returns {'rotated', user_id, username, family} | {'invalid'} | {'reused'}.
+const redis::Script kRotate(R"lua(
+local fields = redis.call('HMGET', KEYS[1], 'user_id', 'username', 'family', 'used')
+if not fields[1] then return {'invalid'} end
+local family_key = ARGV[2] .. fields[3]
+if redis.call('EXISTS', family_key) == 1 then return {'invalid'} end
+if fields[4] == '1' then
+  redis.call('SET', family_key, 'revoked', 'EX', ARGV[1])
+  return {'reused'}
+end
+redis.call('HSET', KEYS[1], 'used', '1')
+redis.call('HSET', KEYS[2], 'user_id', fields[1], 'username', fields[2], 'family', fields[3], 'used', '0')
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return {'rotated', fields[1], fields[2], fields[3]}
+)lua");
+
+// KEYS: token. ARGV: user_id, username, family, ttl seconds.
+const redis::Script kSaveRefresh(R"lua(
+redis.call('HSET', KEYS[1], 'user_id', ARGV[1], 'username', ARGV[2], 'family', ARGV[3], 'used', '0')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+)lua");
+
+// KEYS: token. ARGV: ttl seconds, family key prefix.
+const redis::Script kRevoke(R"lua(
+local family = redis.call('HGET', KEYS[1], 'family')
+if family then redis.call('SET', ARGV[2] .. family, 'revoked', 'EX', ARGV[1]) end
+return 1
+)lua");
+
+constexpr std::string_view kUserPrefix = "auth:user:";
+constexpr std::string_view kUsernamePrefix = "auth:username:";
+constexpr std::string_view kRefreshPrefix = "auth:refresh:";
+constexpr std::string_view kFamilyPrefix = "auth:family:";
+
+std::string key(std::string_view prefix, std::string_view id) {
+    std::string result(prefix);
+    result += id;
+    return result;
+}
+
+Error unexpected(std::string_view what) {
+    return make_error(ErrorCode::kInternal, "storage_error",
+                      "unexpected reply from Redis for " + std::string(what));
+}
+
+// Transport failures pass through (they are kUnavailable); an error reply is a bug or a
+// misconfiguration (e.g. a missing ACL permission), so it is kInternal.
+template <typename T>
+Result<T> reply_error(const Result<redis::Reply>& reply, std::string_view what) {
+    if (!reply.ok()) return reply.error();
+    return make_error(ErrorCode::kInternal, "storage_error",
+                      "Redis refused " + std::string(what) + ": " + reply->as_string());
+}
+
+}  // namespace
+
+RedisUserStore::RedisUserStore(redis::Pool& pool) : pool_(pool) {
+    for (const auto* script : {&kCreateUser, &kDeleteUser, &kSaveRefresh, &kRotate, &kRevoke}) {
+        pool_.register_script(*script);
+    }
+}
+
+asio::awaitable<Result<bool>> RedisUserStore::create_user(const UserRecord& user,
+                                                          std::string_view canonical_username,
+                                                          std::int64_t created_at_s) {
+    const std::string index_key = key(kUsernamePrefix, canonical_username);
+    const std::string user_key = key(kUserPrefix, user.user_id);
+    const std::string created = std::to_string(created_at_s);
+    const std::array<std::string_view, 2> keys{index_key, user_key};
+    const std::array<std::string_view, 4> args{user.user_id, user.username, user.password_hash,
+                                              created};
+    auto reply = co_await pool_.local().eval(kCreateUser, keys, args);
+    if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "create_user");
+    if (!reply->is_integer()) co_return unexpected("create_user");
+    co_return reply->as_integer() == 1;
+}
+
+asio::awaitable<Result<std::optional<UserRecord>>> RedisUserStore::find_by_username(
+    std::string_view canonical_username) {
+    using Found = std::optional<UserRecord>;
+    auto& client = pool_.local();
+    const std::string index_key = key(kUsernamePrefix, canonical_username);
+    const std::array<std::string_view, 2> get{"GET", index_key};
+    auto id = co_await client.command(get);
+    if (!id.ok() || id->is_error()) co_return reply_error<Found>(id, "find_by_username");
+    if (id->is_nil()) co_return Found{};
+    const std::string user_key = key(kUserPrefix, id->as_string());
+    const std::array<std::string_view, 4> hmget{"HMGET", user_key, "username", "password_hash"};
+    auto fields = co_await client.command(hmget);
+    if (!fields.ok() || fields->is_error()) co_return reply_error<Found>(fields, "find_user");
+    if (!fields->is_array() || fields->elements().size() != 2) co_return unexpected("find_user");
+    const auto& values = fields->elements();
+    // The index can outlive the hash for a moment while delete_user runs: treat as absent.
+    if (values[0].is_nil() || values[1].is_nil()) co_return Found{};
+    co_return Found{UserRecord{id->as_string(), values[0].as_string(), values[1].as_string()}};
+}
+
+asio::awaitable<Result<bool>> RedisUserStore::delete_user(std::string_view user_id) {
+    const std::string user_key = key(kUserPrefix, user_id);
+    const std::array<std::string_view, 1> keys{user_key};
+    const std::array<std::string_view, 2> args{kUsernamePrefix, kUserPrefix};
+    auto reply = co_await pool_.local().eval(kDeleteUser, keys, args);
+    if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "delete_user");
+    if (!reply->is_integer()) co_return unexpected("delete_user");
+    co_return reply->as_integer() == 1;
+}
+
+asio::awaitable<Status> RedisUserStore::save_refresh(std::string_view token_hash,
+                                                     const RefreshRecord& record,
+                                                     std::chrono::seconds ttl) {
+    // One script, not MULTI/EXEC: the connection is shared by concurrent requests, whose
+    // commands would land inside another request's transaction.
+    const std::string token_key = key(kRefreshPrefix, token_hash);
+    const std::string ttl_text = std::to_string(ttl.count());
+    const std::array<std::string_view, 1> keys{token_key};
+    const std::array<std::string_view, 4> args{record.user_id, record.username, record.family, ttl_text};
+    auto reply = co_await pool_.local().eval(kSaveRefresh, keys, args);
+    if (!reply.ok() || reply->is_error()) co_return reply_error<Ok>(reply, "save_refresh");
+    co_return ok_status();
+}
+
+asio::awaitable<Result<Rotation>> RedisUserStore::rotate_refresh(std::string_view old_hash,
+                                                                 std::string_view new_hash,
+                                                                 std::chrono::seconds ttl) {
+    const std::string old_key = key(kRefreshPrefix, old_hash);
+    const std::string new_key = key(kRefreshPrefix, new_hash);
+    const std::string ttl_text = std::to_string(ttl.count());
+    const std::array<std::string_view, 2> keys{old_key, new_key};
+    const std::array<std::string_view, 2> args{ttl_text, kFamilyPrefix};
+    auto reply = co_await pool_.local().eval(kRotate, keys, args);
+    if (!reply.ok() || reply->is_error()) co_return reply_error<Rotation>(reply, "rotate");
+    if (!reply->is_array() || reply->elements().empty()) co_return unexpected("rotate");
+    const auto& values = reply->elements();
+    const std::string& outcome = values[0].as_string();
+    if (outcome == "rotated" && values.size() == 4) {
+        co_return Rotation{RotateOutcome::kRotated,
+                           RefreshRecord{values[1].as_string(), values[2].as_string(),
+                                         values[3].as_string()}};
+    }
+    if (outcome == "reused") co_return Rotation{RotateOutcome::kReused, {}};
+    if (outcome == "invalid") co_return Rotation{RotateOutcome::kInvalid, {}};
+    co_return unexpected("rotate");
+}
+
+asio::awaitable<Status> RedisUserStore::revoke_family_of(std::string_view token_hash,
+                                                         std::chrono::seconds ttl) {
+    const std::string token_key = key(kRefreshPrefix, token_hash);
+    const std::string ttl_text = std::to_string(ttl.count());
+    const std::array<std::string_view, 1> keys{token_key};
+    const std::array<std::string_view, 2> args{ttl_text, kFamilyPrefix};
+    auto reply = co_await pool_.local().eval(kRevoke, keys, args);
+    if (!reply.ok() || reply->is_error()) co_return reply_error<Ok>(reply, "revoke");
+    co_return ok_status();
+}
+
+}  // namespace bank::auth

@@ -1,0 +1,134 @@
+// Proves the Redis UserStore against a real redis-server: exactly one winner among 20 concurrent
+// registrations of one name, lookups through the index, delete freeing the name, refresh
+// rotation/reuse/revocation in Lua, and expiry set on refresh tokens.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
+
+#include "bank/async/io_pool.hpp"
+#include "bank/redis/pool.hpp"
+#include "bank/testing/redis_server.hpp"
+#include "bank/testing/run.hpp"
+#include "storage/redis_user_store.hpp"
+
+namespace bank::auth {
+namespace {
+
+class RedisUserStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto config = redis::parse_url(server_.url());
+        ASSERT_TRUE(config.ok());
+        pool_ = std::make_unique<redis::Pool>(
+            std::vector<boost::asio::any_io_executor>{io_.executor(0)}, *config);
+        store_ = std::make_unique<RedisUserStore>(*pool_);
+        pool_->start();
+        io_.start();
+        for (int i = 0; i < 100 && !pool_->any_connected(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ASSERT_TRUE(pool_->any_connected());
+    }
+    void TearDown() override {
+        pool_->stop();
+        io_.force_stop_and_join();
+    }
+
+    template <typename T>
+    T run(std::function<boost::asio::awaitable<T>()> task) {
+        return bank::testing::run_on(io_.executor(0), task());
+    }
+
+    testing::RedisServer server_;
+    async::IoPool io_{1};
+    std::unique_ptr<redis::Pool> pool_;
+    std::unique_ptr<RedisUserStore> store_;
+};
+
+TEST_F(RedisUserStoreTest, ExactlyOneOfConcurrentRegistrationsWins) {
+    // All 20 are started before any finishes: they share the pipelined connection.
+    auto all = run<std::vector<Result<bool>>>([&]() -> boost::asio::awaitable<std::vector<Result<bool>>> {
+        std::vector<std::future<int>> pending;
+        auto results = std::make_shared<std::vector<Result<bool>>>();
+        auto remaining = std::make_shared<int>(20);
+        boost::asio::steady_timer done(co_await boost::asio::this_coro::executor,
+                                       std::chrono::steady_clock::time_point::max());
+        for (int i = 0; i < 20; ++i) {
+            boost::asio::co_spawn(
+                co_await boost::asio::this_coro::executor,
+                [&, i]() -> boost::asio::awaitable<void> {
+                    const UserRecord user{"id-" + std::to_string(i), "Alice", "h"};
+                    auto value = co_await store_->create_user(user, "alice", 1);
+                    results->push_back(std::move(value));
+                    if (--*remaining == 0) done.cancel();
+                },
+                boost::asio::detached);
+        }
+        co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_return std::move(*results);
+    });
+    ASSERT_EQ(all.size(), 20u);
+    int winners = 0;
+    for (auto& value : all) {
+        ASSERT_TRUE(value.ok());
+        winners += *value ? 1 : 0;
+    }
+    EXPECT_EQ(winners, 1);
+    auto found = run<Result<std::optional<UserRecord>>>(
+        [&] { return store_->find_by_username("alice"); });
+    ASSERT_TRUE(found.ok());
+    ASSERT_TRUE(found->has_value());
+    EXPECT_EQ((*found)->username, "Alice");
+    EXPECT_EQ((*found)->password_hash, "h");
+}
+
+TEST_F(RedisUserStoreTest, DeleteFreesTheName) {
+    // Coroutine arguments taken by reference must outlive the call: named, not temporaries.
+    const UserRecord first{"u1", "bob", "h"};
+    const UserRecord second{"u2", "bob", "h"};
+    ASSERT_TRUE(*run<Result<bool>>([&] { return store_->create_user(first, "bob", 1); }));
+    EXPECT_TRUE(*run<Result<bool>>([&] { return store_->delete_user("u1"); }));
+    EXPECT_FALSE(*run<Result<bool>>([&] { return store_->delete_user("u1"); }));
+    auto found =
+        run<Result<std::optional<UserRecord>>>([&] { return store_->find_by_username("bob"); });
+    ASSERT_TRUE(found.ok());
+    EXPECT_FALSE(found->has_value());
+    EXPECT_TRUE(*run<Result<bool>>([&] { return store_->create_user(second, "bob", 1); }));
+}
+
+TEST_F(RedisUserStoreTest, RefreshRotationReuseAndRevocation) {
+    const auto ttl = std::chrono::seconds(3600);
+    const RefreshRecord record{"u1", "bob", "fam"};
+    const RefreshRecord record2{"u1", "bob", "fam2"};
+    ASSERT_TRUE(run<Status>([&] { return store_->save_refresh("h1", record, ttl); }).ok());
+    auto ttl_reply =
+        run<Result<redis::Reply>>([&] { return pool_->at(0).command("TTL", "auth:refresh:h1"); });
+    ASSERT_TRUE(ttl_reply.ok());
+    EXPECT_GT(ttl_reply->as_integer(), 3500);
+
+    auto rotated = run<Result<Rotation>>([&] { return store_->rotate_refresh("h1", "h2", ttl); });
+    ASSERT_TRUE(rotated.ok());
+    EXPECT_EQ(rotated->outcome, RotateOutcome::kRotated);
+    EXPECT_EQ(rotated->record.user_id, "u1");
+    EXPECT_EQ(rotated->record.family, "fam");
+
+    auto reused = run<Result<Rotation>>([&] { return store_->rotate_refresh("h1", "h3", ttl); });
+    EXPECT_EQ(reused->outcome, RotateOutcome::kReused);
+    auto newest = run<Result<Rotation>>([&] { return store_->rotate_refresh("h2", "h4", ttl); });
+    EXPECT_EQ(newest->outcome, RotateOutcome::kInvalid);
+
+    ASSERT_TRUE(run<Status>([&] { return store_->save_refresh("k1", record2, ttl); }).ok());
+    ASSERT_TRUE(run<Status>([&] { return store_->revoke_family_of("k1", ttl); }).ok());
+    auto revoked = run<Result<Rotation>>([&] { return store_->rotate_refresh("k1", "k2", ttl); });
+    EXPECT_EQ(revoked->outcome, RotateOutcome::kInvalid);
+    auto unknown = run<Result<Rotation>>([&] { return store_->rotate_refresh("zz", "k3", ttl); });
+    EXPECT_EQ(unknown->outcome, RotateOutcome::kInvalid);
+}
+
+}  // namespace
+}  // namespace bank::auth

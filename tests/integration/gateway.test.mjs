@@ -1,0 +1,211 @@
+// Proves the NGINX gateway's contract, black-box, through a real stack (Redis, auth, NGINX):
+// routing (only the public auth endpoints are reachable; internal ones are 404), NGINX's own
+// errors as RFC 9457 problem JSON while the services' error bodies pass untouched, the body size
+// limit, request ids, the login rate limit, security headers, TLS (1.2 and 1.3 only, HSTS only
+// over HTTPS), the static web root with its single-page-app fallback, and JWKS through the proxy.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { assertProblem, request, startStack } from './harness.mjs';
+
+describe('gateway', () => {
+    let stack;
+
+    before(async () => {
+        // A low rate so a short burst trips the limiter; accounts and transactions are left
+        // out on purpose, so their routes show what a missing service looks like.
+        stack = await startStack({
+            services: ['auth'],
+            env: { BANK_LOGIN_RATE: '2r/s', BANK_LOGIN_BURST: '5' },
+        });
+    });
+
+    after(async () => {
+        await stack?.stop();
+    });
+
+    test('GET /healthz is answered by the gateway itself', async () => {
+        const response = await stack.api('GET', '/healthz');
+        assert.equal(response.status, 200);
+        assert.match(response.headers['content-type'], /^application\/json/);
+        assert.deepEqual(response.body, { status: 'ok' });
+    });
+
+    test('an unknown API path is 404 problem JSON, not the web app', async () => {
+        for (const path of ['/api/nope', '/api', '/api/auth', '/api/auth/unknown', '/api/v2/x']) {
+            const response = await stack.api('GET', path);
+            assertProblem(assert, response, 404, 'not_found');
+        }
+    });
+
+    test('internal auth routes are unreachable from outside', async () => {
+        const register = await stack.api('POST', '/api/auth/register',
+            { json: { username: 'mallory', password: 'correct horse battery staple' } });
+        assertProblem(assert, register, 404, 'not_found');
+        const remove = await stack.api('DELETE', '/api/auth/users/123');
+        assertProblem(assert, remove, 404, 'not_found');
+        const direct = await stack.api('POST', '/register', { json: {} });
+        assert.notEqual(direct.status, 200);
+        assert.notEqual(direct.status, 201);
+        // Encoded dot segments are decoded and resolved before routing and before the path is
+        // passed on: this is /api/auth/register, not /accounts/../auth/register at a service.
+        const traversal = await stack.api('POST', '/api/accounts/..%2Fauth/register', { json: {} });
+        assertProblem(assert, traversal, 404, 'not_found');
+    });
+
+    test('a body over 64 KiB is 413 problem JSON; 64 KiB exactly reaches the service', async () => {
+        const tooLarge = await stack.api('POST', '/api/auth/revoke',
+            { body: 'a'.repeat(64 * 1024 + 1),
+                headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        assertProblem(assert, tooLarge, 413, 'payload_too_large');
+        const atLimit = await stack.api('POST', '/api/auth/revoke',
+            { body: 'a'.repeat(64 * 1024),
+                headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        assert.notEqual(atLimit.status, 413, atLimit.text);
+    });
+
+    test('a method the path does not take is 405 problem JSON', async () => {
+        assertProblem(assert, await stack.api('POST', '/', { json: {} }), 405, 'method_not_allowed');
+        assertProblem(assert, await stack.api('DELETE', '/index.html'), 405, 'method_not_allowed');
+    });
+
+    test('a service that is not running is 502 problem JSON', async () => {
+        assertProblem(assert, await stack.api('GET', '/api/transactions/balance'), 502,
+            'bad_gateway');
+        assertProblem(assert, await stack.api('GET', '/api/accounts/me'), 502, 'bad_gateway');
+    });
+
+    test("the services' own error bodies pass through untouched", async () => {
+        // RFC 6749 error JSON from auth, not a gateway problem document.
+        const response = await stack.api('POST', '/api/auth/token', { form: {} });
+        assert.equal(response.status, 400);
+        assert.equal(response.body.error, 'invalid_request');
+        assert.equal(response.body.code, undefined);
+    });
+
+    test('X-Request-Id is generated when absent and echoed when present', async () => {
+        const generated = await stack.api('GET', '/api/nope');
+        assert.match(generated.headers['x-request-id'], /^[0-9a-f]{32}$/);
+        assert.equal(generated.body.request_id, generated.headers['x-request-id']);
+
+        const other = await stack.api('GET', '/healthz');
+        assert.notEqual(other.headers['x-request-id'], generated.headers['x-request-id']);
+
+        const id = `it-${crypto.randomUUID()}`;
+        const echoed = await stack.api('GET', '/api/auth/jwks.json',
+            { headers: { 'x-request-id': id } });
+        assert.equal(echoed.status, 200);
+        assert.equal(echoed.headers['x-request-id'], id);
+        // One header, not the gateway's plus the service's.
+        assert.equal(echoed.headers['x-request-id'].split(',').length, 1);
+
+        const problem = await stack.api('GET', '/api/nope', { headers: { 'x-request-id': id } });
+        assert.equal(problem.body.request_id, id);
+    });
+
+    test('the request id reaches the service', async () => {
+        const id = `it-${crypto.randomUUID()}`;
+        await stack.api('GET', '/api/auth/jwks.json', { headers: { 'x-request-id': id } });
+        // The service logs each request with its id; the log is written as the request ends.
+        let log = '';
+        for (let i = 0; i < 50 && !log.includes(id); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            log = stack.log('auth');
+        }
+        assert.ok(log.includes(`"request_id":"${id}"`), 'auth logged the request id');
+    });
+
+    test('a request id that is not a plain token is replaced, never copied into JSON', async () => {
+        const response = await stack.api('GET', '/api/nope',
+            { headers: { 'x-request-id': 'bad"}, "injected": {"x' } });
+        assertProblem(assert, response, 404);
+        assert.equal(response.body.injected, undefined);
+        assert.match(response.headers['x-request-id'], /^[0-9a-f]{32}$/);
+    });
+
+    test('security headers are on static files, proxied answers and errors', async () => {
+        for (const path of ['/', '/api/auth/jwks.json', '/api/nope', '/healthz']) {
+            const response = await stack.api('GET', path);
+            const headers = response.headers;
+            assert.equal(headers['x-content-type-options'], 'nosniff', path);
+            assert.equal(headers['x-frame-options'], 'DENY', path);
+            assert.equal(headers['referrer-policy'], 'no-referrer', path);
+            assert.match(headers['content-security-policy'] ?? '', /default-src 'self'/, path);
+            assert.equal(headers['access-control-allow-origin'], undefined, path);
+            assert.equal(headers.server, 'nginx', `${path}: no version in Server`);
+        }
+    });
+
+    test('plain HTTP sends no HSTS', async () => {
+        const response = await stack.api('GET', '/healthz');
+        assert.equal(response.headers['strict-transport-security'], undefined);
+    });
+
+    test('HTTPS serves TLS 1.2 and 1.3 with HSTS', async () => {
+        for (const version of ['TLSv1.2', 'TLSv1.3']) {
+            const response = await request(stack.httpsUrl, 'GET', '/api/auth/jwks.json',
+                { tls: { minVersion: version, maxVersion: version } });
+            assert.equal(response.status, 200);
+            assert.equal(response.tlsProtocol, version);
+            assert.match(response.tlsCipher.name, /GCM|CHACHA20/, 'an AEAD cipher');
+            assert.match(response.headers['strict-transport-security'] ?? '', /max-age=\d{7,}/);
+            assert.ok(Array.isArray(response.body.keys));
+        }
+    });
+
+    test('HTTPS refuses TLS 1.1', async () => {
+        // SECLEVEL=0 lets the client offer TLS 1.1 at all, so the refusal is the server's.
+        await assert.rejects(
+            request(stack.httpsUrl, 'GET', '/healthz', { tls: {
+                minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0',
+            } }),
+            /protocol version|unsupported protocol|wrong version/i);
+    });
+
+    test('plain HTTP on the HTTPS port is 400 problem JSON', async () => {
+        const httpOnTlsPort = stack.httpsUrl.replace('https:', 'http:');
+        const response = await request(httpOnTlsPort, 'GET', '/healthz');
+        assertProblem(assert, response, 400, 'http_to_https_port');
+    });
+
+    test('/api/auth/jwks.json is the JWKS of the auth service', async () => {
+        const viaGateway = await stack.api('GET', '/api/auth/jwks.json');
+        assert.equal(viaGateway.status, 200);
+        assert.match(viaGateway.headers['content-type'], /^application\/json/);
+        assert.ok(viaGateway.body.keys.length >= 1);
+        for (const key of viaGateway.body.keys) {
+            assert.equal(key.kty, 'RSA');
+            assert.ok(key.n && key.e && key.kid, 'n, e and kid are present');
+        }
+        const direct = await request(stack.serviceUrls.auth, 'GET', '/jwks.json');
+        assert.deepEqual(viaGateway.body, direct.body);
+    });
+
+    test('the web root serves index.html, with a fallback for client-side routes', async () => {
+        const home = await stack.api('GET', '/');
+        assert.equal(home.status, 200);
+        assert.match(home.headers['content-type'], /^text\/html/);
+        assert.match(home.text, /\/api/);
+        assert.match(home.text, /\/docs/);
+        const clientRoute = await stack.api('GET', '/accounts/settings');
+        assert.equal(clientRoute.status, 200);
+        assert.equal(clientRoute.text, home.text);
+        // A missing asset is a real 404, not index.html labelled as JavaScript.
+        assertProblem(assert, await stack.api('GET', '/assets/missing.js'), 404, 'not_found');
+    });
+
+    // Last: it spends the login rate budget that the other tests share.
+    test('a burst on /api/auth/token is cut off with 429 problem JSON', async () => {
+        const responses = await Promise.all(Array.from({ length: 20 },
+            () => stack.api('POST', '/api/auth/token', { form: { grant_type: 'password' } })));
+        const statuses = responses.map((response) => response.status);
+        const limited = responses.filter((response) => response.status === 429);
+        assert.ok(limited.length >= 1, `some requests are limited: ${statuses}`);
+        assert.ok(limited.length < responses.length, `the burst allowance passes: ${statuses}`);
+        assertProblem(assert, limited[0], 429, 'rate_limited');
+        // Other auth endpoints do not share the budget.
+        const jwks = await stack.api('GET', '/api/auth/jwks.json');
+        assert.equal(jwks.status, 200);
+    });
+});

@@ -1,0 +1,257 @@
+// The integration test harness: starts the real stack (Redis, the services, NGINX) with the same
+// scripts/up.sh that `make up` uses, in a fresh temp dir on free ports, and stops it with
+// scripts/down.sh. Node 18+ standard library only.
+//
+//   const stack = await startStack({ services: ['auth'], env: { BANK_LOGIN_RATE: '2r/s' } });
+//   const response = await stack.api('GET', '/api/auth/jwks.json');
+//   await stack.stop();
+//
+// BANK_BUILD_DIR selects the binaries (default build/dev). A requested service whose binary is
+// missing is an error, never a silent skip.
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const allServices = ['auth', 'accounts', 'transactions'];
+
+const kStartAttempts = 3;
+const kRequestTimeoutMs = 15_000;
+
+export function buildDir() {
+    const dir = process.env.BANK_BUILD_DIR || 'build/dev';
+    return path.isAbsolute(dir) ? dir : path.join(repoRoot, dir);
+}
+
+export function serviceBinary(name) {
+    return path.join(buildDir(), 'services', name, `bank-${name}`);
+}
+
+// Ports the kernel says are free now: all are held open together so they are distinct, then
+// released for the stack to bind. Another process may grab one in between; startStack retries.
+export async function freePorts(count) {
+    const servers = [];
+    try {
+        for (let i = 0; i < count; i++) {
+            const server = net.createServer();
+            await new Promise((resolve, reject) => {
+                server.once('error', reject);
+                server.listen(0, '127.0.0.1', resolve);
+            });
+            servers.push(server);
+        }
+        return servers.map((server) => server.address().port);
+    } finally {
+        await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+}
+
+function runScript(script, env) {
+    return new Promise((resolve) => {
+        execFile(path.join(repoRoot, 'scripts', script), [],
+            { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
+            (error, stdout, stderr) => {
+                resolve({ code: error ? (error.code ?? 1) : 0, output: `${stdout}${stderr}` });
+            });
+    });
+}
+
+// Stacks not stopped by the test (a crash, a forgotten after()) are stopped when node exits.
+const liveStacks = new Set();
+process.on('exit', () => {
+    for (const stack of liveStacks) {
+        try {
+            execFileSync(path.join(repoRoot, 'scripts', 'down.sh'), [],
+                { env: stack.env, stdio: 'ignore', timeout: 60_000 });
+            fs.rmSync(stack.dataDir, { recursive: true, force: true });
+        } catch {
+            // Best effort: the process is exiting anyway.
+        }
+    }
+});
+
+/**
+ * Starts the stack. services: which of auth/accounts/transactions to run (all by default).
+ * env: extra environment for up.sh and the services (e.g. BANK_LOGIN_RATE).
+ * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, api, stop }.
+ */
+export async function startStack({ services = allServices, env: extraEnv = {} } = {}) {
+    for (const name of services) {
+        if (!allServices.includes(name)) throw new Error(`unknown service '${name}'`);
+        if (!fs.existsSync(serviceBinary(name))) {
+            throw new Error(`${serviceBinary(name)} is missing: build it first ` +
+                `(make build-test, or cmake --build --preset dev), or set BANK_BUILD_DIR`);
+        }
+    }
+
+    let lastOutput = '';
+    for (let attempt = 1; attempt <= kStartAttempts; attempt++) {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-it-'));
+        const [http_port, https_port, redis_port, auth_port, accounts_port, transactions_port] =
+            await freePorts(6);
+        const env = {
+            ...process.env,
+            BANK_DATA_DIR: dataDir,
+            BANK_BUILD_DIR: buildDir(),
+            BANK_STACK_SERVICES: services.join(' '),
+            BANK_HTTP_PORT: String(http_port),
+            BANK_HTTPS_PORT: String(https_port),
+            BANK_REDIS_PORT: String(redis_port),
+            BANK_AUTH_PORT: String(auth_port),
+            BANK_ACCOUNTS_PORT: String(accounts_port),
+            BANK_TRANSACTIONS_PORT: String(transactions_port),
+            // Fast password hashing and relaxed fsync: tests check behaviour, not strength.
+            BANK_ARGON2_MEMLIMIT_KIB: '8192',
+            BANK_ARGON2_OPSLIMIT: '1',
+            BANK_REDIS_APPENDFSYNC: 'everysec',
+            BANK_IO_THREADS: '2',
+            BANK_GATEWAY_WORKERS: '1',
+            BANK_SHUTDOWN_GRACE_MS: '2000',
+            BANK_STOP_TIMEOUT_S: '10',
+            ...extraEnv,
+        };
+        const up = await runScript('up.sh', env);
+        if (up.code === 0) {
+            return makeStack({ dataDir, env, http_port, https_port, redis_port, ports: {
+                auth: auth_port, accounts: accounts_port, transactions: transactions_port,
+            } });
+        }
+        lastOutput = up.output;
+        await runScript('down.sh', env);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        // Only a port taken between freePorts() and up.sh is worth another try.
+        if (!/already in use/.test(up.output)) break;
+    }
+    throw new Error(`scripts/up.sh failed:\n${lastOutput}`);
+}
+
+const kSanitizerReport = /runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer/;
+
+// The sanitizer report lines (with a little context) of every service log, or ''.
+function sanitizerFindings(logsDir) {
+    const findings = [];
+    for (const name of allServices) {
+        const file = path.join(logsDir, `${name}.log`);
+        if (!fs.existsSync(file)) continue;
+        const lines = fs.readFileSync(file, 'utf8').split('\n');
+        const index = lines.findIndex((line) => kSanitizerReport.test(line));
+        if (index >= 0) {
+            findings.push(`${name}.log:\n${lines.slice(index, index + 20).join('\n')}`);
+        }
+    }
+    return findings.join('\n');
+}
+
+function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
+    const gatewayUrl = `http://127.0.0.1:${http_port}`;
+    const stack = {
+        gatewayUrl,
+        httpsUrl: `https://127.0.0.1:${https_port}`,
+        serviceUrls: Object.fromEntries(
+            Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`])),
+        redisPort: redis_port,
+        dataDir,
+        env,
+        /** A request to the gateway over plain HTTP; see request(). */
+        api: (method, urlPath, options = {}) => request(gatewayUrl, method, urlPath, options),
+        /** Reads a log file of the stack (logs/<name>.log). */
+        log: (name) => fs.readFileSync(path.join(dataDir, 'logs', `${name}.log`), 'utf8'),
+        stopped: false,
+        /**
+         * Stops the stack and removes its data dir. Fails if down.sh fails or if a service
+         * logged a sanitizer report: the services are not the harness's children, so their
+         * exit status is lost, but ASan and UBSan write to the log.
+         */
+        async stop() {
+            if (stack.stopped) return;
+            stack.stopped = true;
+            const down = await runScript('down.sh', env);
+            liveStacks.delete(stack);
+            const findings = sanitizerFindings(path.join(dataDir, 'logs'));
+            fs.rmSync(dataDir, { recursive: true, force: true });
+            if (down.code !== 0) throw new Error(`scripts/down.sh failed:\n${down.output}`);
+            if (findings) throw new Error(`sanitizer reports in the service logs:\n${findings}`);
+        },
+    };
+    liveStacks.add(stack);
+    return stack;
+}
+
+/**
+ * One HTTP(S) request. options: json (a value sent as JSON), form (an object sent as
+ * application/x-www-form-urlencoded), body (a string or Buffer sent as is), token (a bearer
+ * token), headers, tls (extra node:tls options; certificate checks are off for the self-signed
+ * gateway certificate). Resolves to { status, headers, body, text, tlsProtocol, tlsCipher }: body
+ * is the parsed JSON when the response is JSON (application/json or application/problem+json),
+ * else the text.
+ */
+export function request(baseUrl, method, urlPath, options = {}) {
+    const url = new URL(urlPath, baseUrl);
+    const headers = { ...(options.headers ?? {}) };
+    let payload;
+    if (options.json !== undefined) {
+        payload = Buffer.from(JSON.stringify(options.json));
+        headers['content-type'] ??= 'application/json';
+    } else if (options.form !== undefined) {
+        payload = Buffer.from(new URLSearchParams(options.form).toString());
+        headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    } else if (options.body !== undefined) {
+        payload = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
+    }
+    if (payload !== undefined) headers['content-length'] = String(payload.length);
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+
+    const isHttps = url.protocol === 'https:';
+    const transport = isHttps ? https : http;
+    const requestOptions = {
+        method,
+        headers,
+        agent: false,
+        timeout: kRequestTimeoutMs,
+        ...(isHttps ? { rejectUnauthorized: false, ...(options.tls ?? {}) } : {}),
+    };
+    return new Promise((resolve, reject) => {
+        const req = transport.request(url, requestOptions, (res) => {
+            const tlsProtocol = isHttps ? res.socket.getProtocol() : undefined;
+            const tlsCipher = isHttps ? res.socket.getCipher() : undefined;
+            const chunks = [];
+            res.on('data', (chunk) => chunks.push(chunk));
+            res.on('error', reject);
+            res.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                const type = res.headers['content-type'] ?? '';
+                let body = text;
+                if (/^application\/(problem\+)?json\b/.test(type) && text.length > 0) {
+                    try {
+                        body = JSON.parse(text);
+                    } catch (error) {
+                        reject(new Error(`${method} ${url}: invalid JSON (${error.message}): ${text}`));
+                        return;
+                    }
+                }
+                resolve({ status: res.statusCode, headers: res.headers, body, text, tlsProtocol,
+                    tlsCipher });
+            });
+        });
+        req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
+        req.on('error', reject);
+        req.end(payload);
+    });
+}
+
+/** Asserts the RFC 9457 problem shape the gateway and the services share. */
+export function assertProblem(assert, response, status, code) {
+    assert.equal(response.status, status, `status of ${response.text}`);
+    assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/);
+    assert.equal(typeof response.body, 'object', `problem body is JSON: ${response.text}`);
+    for (const member of ['type', 'title', 'status', 'detail', 'code']) {
+        assert.ok(member in response.body, `problem JSON has "${member}": ${response.text}`);
+    }
+    assert.equal(response.body.status, status);
+    if (code !== undefined) assert.equal(response.body.code, code);
+}
