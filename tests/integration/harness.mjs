@@ -8,7 +8,7 @@
 //
 // BANK_BUILD_DIR selects the binaries (default build/dev). A requested service whose binary is
 // missing is an error, never a silent skip.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -78,7 +78,8 @@ process.on('exit', () => {
 /**
  * Starts the stack. services: which of auth/accounts/transactions to run (all by default).
  * env: extra environment for up.sh and the services (e.g. BANK_LOGIN_RATE).
- * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, api, stop }.
+ * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, api, log, logs, pid, kill,
+ * restartRedis, stop }.
  */
 export async function startStack({ services = allServices, env: extraEnv = {} } = {}) {
     for (const name of services) {
@@ -161,6 +162,22 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
         api: (method, urlPath, options = {}) => request(gatewayUrl, method, urlPath, options),
         /** Reads a log file of the stack (logs/<name>.log). */
         log: (name) => fs.readFileSync(path.join(dataDir, 'logs', `${name}.log`), 'utf8'),
+        /** Every log file of the stack, as { 'auth.log': text, ... }. */
+        logs: () => Object.fromEntries(fs.readdirSync(path.join(dataDir, 'logs')).map(
+            (file) => [file, fs.readFileSync(path.join(dataDir, 'logs', file), 'utf8')])),
+        /** The pid up.sh recorded for a component (redis, auth, ..., nginx), or undefined. */
+        pid: (name) => readPid(dataDir, name),
+        /**
+         * Stops one component of this stack (redis, a service, nginx) with `signal` and waits
+         * until it is gone. Only the pid recorded under pids/ is signalled, and only while it
+         * still runs the program this stack started.
+         */
+        kill: (name, signal = 'SIGTERM') => killComponent(dataDir, name, signal),
+        /**
+         * Starts Redis again after kill('redis'), with the config file up.sh wrote, and waits
+         * until its port accepts connections. scripts/down.sh stops it like the original.
+         */
+        restartRedis: () => restartRedis(dataDir, redis_port),
         stopped: false,
         /**
          * Stops the stack and removes its data dir. Fails if down.sh fails or if a service
@@ -180,6 +197,80 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
     };
     liveStacks.add(stack);
     return stack;
+}
+
+function readPid(dataDir, name) {
+    try {
+        const text = fs.readFileSync(path.join(dataDir, 'pids', `${name}.pid`), 'utf8').trim();
+        return /^[0-9]+$/.test(text) ? Number(text) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+// Alive and not a zombie, as scripts/lib.sh's bank_pid_alive.
+function pidAlive(pid) {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        return state !== 'Z' && state !== 'X';
+    } catch {
+        return false;
+    }
+}
+
+function programOf(name) {
+    if (name === 'redis') return 'redis-server';
+    if (name === 'nginx') return 'nginx';
+    return `bank-${name}`;
+}
+
+async function killComponent(dataDir, name, signal) {
+    const pid = readPid(dataDir, name);
+    if (pid === undefined) throw new Error(`no pid file for ${name} in ${dataDir}/pids`);
+    if (!pidAlive(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
+    const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    if (!commandLine.includes(programOf(name))) {
+        throw new Error(`pid ${pid} of ${name} runs '${commandLine}', not ours; not signalled`);
+    }
+    process.kill(pid, signal);
+    const deadline = Date.now() + 20_000;
+    while (pidAlive(pid)) {
+        if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) survived ${signal}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+async function restartRedis(dataDir, port) {
+    const existing = readPid(dataDir, 'redis');
+    if (existing !== undefined && pidAlive(existing)) throw new Error('redis is still running');
+    const log = fs.openSync(path.join(dataDir, 'logs', 'redis.log'), 'a');
+    let child;
+    try {
+        // detached: its own session, like scripts/lib.sh's setsid, so it is not tied to node.
+        child = spawn('redis-server', [path.join(dataDir, 'redis', 'redis.conf')],
+            { detached: true, stdio: ['ignore', log, log] });
+    } finally {
+        fs.closeSync(log);
+    }
+    child.unref();
+    await new Promise((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+    });
+    fs.writeFileSync(path.join(dataDir, 'pids', 'redis.pid'), `${child.pid}\n`);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+        const accepted = await new Promise((resolve) => {
+            const socket = net.connect(port, '127.0.0.1');
+            socket.once('connect', () => { socket.destroy(); resolve(true); });
+            socket.once('error', () => resolve(false));
+        });
+        if (accepted) return child.pid;
+        if (!pidAlive(child.pid)) throw new Error('redis-server exited on restart; see redis.log');
+        if (Date.now() > deadline) throw new Error('redis-server did not listen after restart');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 }
 
 /**
