@@ -45,7 +45,7 @@ int main() {
     }
 
     service::Runtime runtime(common);
-    async::WorkerPool workers(hash_threads, hash_queue);
+    async::WorkerPool workers(hash_threads, hash_queue, auth::lower_worker_priority);
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());

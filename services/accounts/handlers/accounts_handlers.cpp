@@ -56,6 +56,10 @@ asio::awaitable<Response> AccountsHandlers::open_account(Context& context) {
     sign_up.first_name = reader.required_string("first_name");
     sign_up.last_name = reader.required_string("last_name");
     sign_up.phone = reader.optional_string("phone");
+    // Shape problems and value problems together, so a client fixes the form in one pass.
+    for (auto& problem : validate(sign_up)) {
+        if (!reader.has_error(problem.field)) reader.error(problem.field, problem.message);
+    }
     if (auto status = reader.finish(); !status.ok()) {
         co_return http::problem(status.error(), context.request_id);
     }

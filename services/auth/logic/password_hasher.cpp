@@ -1,10 +1,23 @@
 #include "logic/password_hasher.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 
 #include "bank/core/check.hpp"
 
 namespace bank::auth {
+
+// Hashing is deliberately CPU-heavy. On a small machine the hash workers would otherwise take
+// the cores from the I/O threads, and health checks and other requests would queue behind a
+// burst of logins. SCHED_IDLE lets them run only on CPU time nothing else wants; when the
+// machine is otherwise idle they run at full speed. Run once on each worker thread at start.
+void lower_worker_priority() {
+    sched_param parameters{};
+    parameters.sched_priority = 0;
+    // Failure (e.g. a seccomp profile that forbids it) only costs latency, not correctness.
+    (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &parameters);
+}
 
 Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters)
     : workers_(workers), parameters_(parameters) {

@@ -25,6 +25,9 @@ struct Argon2Parameters {
     std::size_t memlimit_bytes = 64 * 1024 * 1024;
 };
 
+// Gives the calling thread SCHED_IDLE priority: for the hash worker threads (see the .cpp).
+void lower_worker_priority();
+
 class Argon2Hasher final : public PasswordHasher {
 public:
     Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters);

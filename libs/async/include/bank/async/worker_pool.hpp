@@ -7,7 +7,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <thread>
+#include <vector>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
 #include <optional>
@@ -20,8 +24,18 @@ namespace bank::async {
 
 class WorkerPool {
 public:
-    WorkerPool(std::size_t thread_count, std::size_t max_jobs)
-        : pool_(thread_count), thread_count_(thread_count), max_jobs_(max_jobs) {}
+    // `thread_init` runs first on every worker thread (e.g. to lower its scheduling priority
+    // before it takes any job).
+    WorkerPool(std::size_t thread_count, std::size_t max_jobs,
+               std::function<void()> thread_init = {})
+        : guard_(pool_.get_executor()), thread_count_(thread_count), max_jobs_(max_jobs) {
+        for (std::size_t i = 0; i < thread_count; ++i) {
+            threads_.emplace_back([this, thread_init] {
+                if (thread_init) thread_init();
+                pool_.run();
+            });
+        }
+    }
     ~WorkerPool() { join(); }
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
@@ -56,10 +70,18 @@ public:
         co_return Result<Value>(std::move(*value));
     }
 
-    void join() { pool_.join(); }
+    // Finishes the queued jobs and joins the threads; idempotent.
+    void join() {
+        guard_.reset();
+        for (auto& thread : threads_) {
+            if (thread.joinable()) thread.join();
+        }
+    }
 
 private:
-    boost::asio::thread_pool pool_;
+    boost::asio::io_context pool_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+    std::vector<std::thread> threads_;
     std::size_t thread_count_;
     std::size_t max_jobs_;
     std::atomic<std::size_t> jobs_{0};

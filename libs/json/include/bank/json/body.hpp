@@ -38,6 +38,14 @@ public:
     void error(std::string field, std::string message);
 
     [[nodiscard]] bool has_errors() const { return !errors_.empty(); }
+    // True when a problem was already recorded for `field` (so a caller's value rules do not
+    // report a missing field twice).
+    [[nodiscard]] bool has_error(std::string_view field) const {
+        for (const auto& error : errors_) {
+            if (error.field == field) return true;
+        }
+        return false;
+    }
     // Adds an error for every key that was never read, then returns validation_failed if any
     // error was recorded.
     [[nodiscard]] Status finish();
