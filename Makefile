@@ -5,7 +5,8 @@
 #                          (BANK_BUILD_DIR=build/dev make up: use that build, build nothing)
 #   make build             release build only
 #   make test              unit tests (ctest) and integration tests (node) on the dev build,
-#                          or on the ci build (warnings as errors) when CI=true
+#                          or on the ci build (warnings as errors) when CI=true, which also
+#                          compiles everything with clang 14
 #   make test-unit         ctest only             make test-integration   node tests only
 #   make clean             remove build/ (the data in var/ is kept: keys, Redis data)
 #
@@ -55,6 +56,10 @@ test: build-test
 	status=0; \
 	ctest --preset $(TEST_PRESET) --output-on-failure -j $(JOBS) || status=1; \
 	BANK_BUILD_DIR="$(CURDIR)/$(TEST_BUILD_DIR)" node --test tests/integration/ || status=1; \
+	if [[ "$(CI)" == true ]]; then \
+		echo "make test: building with clang 14 (warnings as errors)"; \
+		{ cmake --preset clang >/dev/null && cmake --build --preset clang -j $(JOBS); } || status=1; \
+	fi; \
 	if [[ $$status -ne 0 ]]; then echo "make test: FAILED (see above)" >&2; fi; \
 	exit $$status
 
