@@ -1,0 +1,350 @@
+// Proves the ledger script against a real redis-server: the deposit/withdraw/transfer walkthrough
+// with the sum of all balances exactly 0 after every step; refusals (insufficient funds, self
+// transfer, unknown receiver, balance cap) change nothing; idempotent replays move no money and a
+// reused key is refused; concurrent postings neither lose nor double money; history and the
+// event stream get exactly one record per committed posting.
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "bank/async/io_pool.hpp"
+#include "bank/redis/pool.hpp"
+#include "bank/testing/redis_server.hpp"
+#include "bank/testing/run.hpp"
+#include "storage/ledger_script.hpp"
+#include "storage/redis_ledger.hpp"
+
+namespace bank::transactions {
+namespace {
+
+namespace asio = boost::asio;
+
+const std::vector<std::string> kUsers{"alice", "bob", "carol"};
+
+// A function, not a capturing lambda: Asio may destroy the lambda object while its coroutine is
+// still suspended, and the captures would go with it. Parameters live in the coroutine frame.
+asio::awaitable<void> post_one(Ledger& ledger, const PostingRequest& request,
+                               std::shared_ptr<std::vector<Result<Posting>>> results,
+                               std::shared_ptr<std::size_t> remaining, asio::steady_timer& done) {
+    auto value = co_await ledger.post(request);
+    results->push_back(std::move(value));
+    if (--*remaining == 0) done.cancel();
+}
+
+class RedisLedgerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto config = redis::parse_url(server_.url());
+        ASSERT_TRUE(config.ok());
+        pool_ = std::make_unique<redis::Pool>(std::vector<asio::any_io_executor>{io_.executor(0)},
+                                              *config);
+        ledger_ = std::make_unique<RedisLedger>(*pool_);
+        pool_->start();
+        io_.start();
+        for (int i = 0; i < 100 && !pool_->any_connected(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ASSERT_TRUE(pool_->any_connected());
+        for (const auto& user : kUsers) {
+            ASSERT_TRUE(command({"HSET", account_key(user), "username", user}).ok());
+        }
+    }
+    void TearDown() override {
+        pool_->stop();
+        io_.force_stop_and_join();
+    }
+
+    Result<redis::Reply> command(std::vector<std::string> args) {
+        return testing::run_on(io_.executor(0),
+                               [this, args = std::move(args)]() -> asio::awaitable<Result<redis::Reply>> {
+                                   co_return co_await pool_->at(0).command(
+                                       std::span<const std::string>(args));
+                               }());
+    }
+
+    std::int64_t integer(std::vector<std::string> args) {
+        auto reply = command(std::move(args));
+        EXPECT_TRUE(reply.ok());
+        if (!reply.ok()) return -1;
+        if (reply->is_nil()) return 0;
+        if (reply->is_integer()) return reply->as_integer();
+        return std::stoll(reply->as_string());
+    }
+
+    std::int64_t balance(std::string_view account) {
+        return integer({"GET", balance_key(account)});
+    }
+
+    std::int64_t sum_of_balances() {
+        std::int64_t sum = balance(kCashAccount);
+        for (const auto& user : kUsers) sum += balance(user);
+        return sum;
+    }
+
+    // Every key the ledger may touch, dumped: equal snapshots mean nothing changed.
+    std::vector<std::string> snapshot() {
+        std::vector<std::string> keys{std::string(kSequenceKey), std::string(kEventsKey),
+                                      balance_key(kCashAccount)};
+        for (const auto& user : kUsers) {
+            keys.push_back(balance_key(user));
+            keys.push_back(history_key(user));
+        }
+        std::vector<std::string> dumps;
+        for (const auto& key : keys) {
+            auto reply = command({"DUMP", key});
+            dumps.push_back(reply.ok() && reply->is_string() ? reply->as_string() : "<nil>");
+        }
+        dumps.push_back(std::to_string(integer({"DBSIZE"})));
+        return dumps;
+    }
+
+    Result<Posting> post(const PostingRequest& request) {
+        return testing::run_on(io_.executor(0), ledger_->post(request));
+    }
+
+    PostingRequest request(PostingType type, std::string user, std::int64_t amount_minor,
+                           std::string counterparty = "") {
+        PostingRequest result;
+        result.type = type;
+        result.user_id = std::move(user);
+        result.counterparty_id = std::move(counterparty);
+        result.amount_minor = amount_minor;
+        result.transaction_id = "tx-" + std::to_string(next_id_++);
+        result.created_at_s = 1700000000;
+        result.request_fingerprint = "fp";
+        return result;
+    }
+
+    // Starts every posting before any finishes (they share the pipelined connection), then
+    // waits for all of them.
+    std::vector<Result<Posting>> post_concurrently(const std::vector<PostingRequest>& requests) {
+        return testing::run_on(
+            io_.executor(0), [&]() -> asio::awaitable<std::vector<Result<Posting>>> {
+                auto results = std::make_shared<std::vector<Result<Posting>>>();
+                auto remaining = std::make_shared<std::size_t>(requests.size());
+                asio::steady_timer done(co_await asio::this_coro::executor,
+                                        std::chrono::steady_clock::time_point::max());
+                for (const auto& one : requests) {
+                    asio::co_spawn(co_await asio::this_coro::executor,
+                                   post_one(*ledger_, one, results, remaining, done),
+                                   asio::detached);
+                }
+                co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+                co_return std::move(*results);
+            }());
+    }
+
+    testing::RedisServer server_;
+    async::IoPool io_{1};
+    std::unique_ptr<redis::Pool> pool_;
+    std::unique_ptr<RedisLedger> ledger_;
+    int next_id_ = 1;
+};
+
+TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
+    auto deposit = post(request(PostingType::kDeposit, "alice", 20000));
+    ASSERT_TRUE(deposit.ok()) << deposit.error().detail;
+    EXPECT_EQ(deposit->balance_after_minor, 20000);
+    EXPECT_FALSE(deposit->counterparty_balance_after_minor.has_value());
+    EXPECT_FALSE(deposit->replay);
+    EXPECT_EQ(balance(kCashAccount), -20000);
+    EXPECT_EQ(sum_of_balances(), 0);
+
+    auto withdrawal = post(request(PostingType::kWithdrawal, "alice", 3000));
+    ASSERT_TRUE(withdrawal.ok()) << withdrawal.error().detail;
+    EXPECT_EQ(withdrawal->balance_after_minor, 17000);
+    EXPECT_EQ(sum_of_balances(), 0);
+
+    auto transfer = post(request(PostingType::kTransfer, "alice", 2000, "bob"));
+    ASSERT_TRUE(transfer.ok()) << transfer.error().detail;
+    EXPECT_EQ(transfer->balance_after_minor, 15000);
+    EXPECT_EQ(transfer->counterparty_balance_after_minor, 2000);
+    EXPECT_EQ(balance("alice"), 15000);
+    EXPECT_EQ(balance("bob"), 2000);
+    EXPECT_EQ(sum_of_balances(), 0);
+    EXPECT_LT(deposit->sequence, withdrawal->sequence);
+    EXPECT_LT(withdrawal->sequence, transfer->sequence);
+
+    // The journal record of the transfer.
+    auto from = command({"HGET", transaction_key(transfer->transaction_id), "from"});
+    auto to = command({"HGET", transaction_key(transfer->transaction_id), "to"});
+    auto amount = command({"HGET", transaction_key(transfer->transaction_id), "amount_minor"});
+    ASSERT_TRUE(from.ok() && to.ok() && amount.ok());
+    EXPECT_EQ(from->as_string(), "alice");
+    EXPECT_EQ(to->as_string(), "bob");
+    EXPECT_EQ(amount->as_string(), "2000");
+
+    // History: both parties of the transfer, in sequence order.
+    EXPECT_EQ(integer({"ZCARD", history_key("alice")}), 3);
+    EXPECT_EQ(integer({"ZCARD", history_key("bob")}), 1);
+    auto bob_score = command({"ZSCORE", history_key("bob"), transfer->transaction_id});
+    ASSERT_TRUE(bob_score.ok() && bob_score->is_string());
+    EXPECT_EQ(bob_score->as_string(), std::to_string(transfer->sequence));
+    auto newest = command({"ZREVRANGE", history_key("alice"), "0", "0"});
+    ASSERT_TRUE(newest.ok() && newest->is_array());
+    EXPECT_EQ(newest->elements().at(0).as_string(), transfer->transaction_id);
+
+    // One event per committed posting.
+    EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 3);
+}
+
+TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 1000)).ok());
+    const auto before = snapshot();
+
+    auto overdraw = post(request(PostingType::kWithdrawal, "alice", 1001));
+    ASSERT_FALSE(overdraw.ok());
+    EXPECT_EQ(overdraw.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(overdraw.error().slug, "insufficient_funds");
+    EXPECT_EQ(overdraw.error().detail, "Insufficient funds");
+
+    auto overdraw_transfer = post(request(PostingType::kTransfer, "alice", 1001, "bob"));
+    ASSERT_FALSE(overdraw_transfer.ok());
+    EXPECT_EQ(overdraw_transfer.error().slug, "insufficient_funds");
+
+    auto empty_account = post(request(PostingType::kWithdrawal, "carol", 1));
+    ASSERT_FALSE(empty_account.ok());
+    EXPECT_EQ(empty_account.error().slug, "insufficient_funds");
+
+    auto self = post(request(PostingType::kTransfer, "alice", 1, "alice"));
+    ASSERT_FALSE(self.ok());
+    EXPECT_EQ(self.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(self.error().slug, "self_transfer");
+
+    auto unknown = post(request(PostingType::kTransfer, "alice", 1, "mallory"));
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(unknown.error().slug, "receiver_not_found");
+
+    auto capped = request(PostingType::kDeposit, "alice", 1);
+    capped.max_balance_minor = 1000;
+    auto over_cap = post(capped);
+    ASSERT_FALSE(over_cap.ok());
+    EXPECT_EQ(over_cap.error().code, ErrorCode::kUnprocessable);
+    EXPECT_EQ(over_cap.error().slug, "invalid_amount");
+
+    auto receiver_capped = request(PostingType::kTransfer, "alice", 1000, "bob");
+    receiver_capped.max_balance_minor = 999;
+    auto receiver_over = post(receiver_capped);
+    ASSERT_FALSE(receiver_over.ok());
+    EXPECT_EQ(receiver_over.error().slug, "invalid_amount");
+
+    EXPECT_EQ(snapshot(), before);
+    EXPECT_EQ(sum_of_balances(), 0);
+}
+
+TEST_F(RedisLedgerTest, BalancesAreCappedAtTheLargestExactLuaInteger) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", kMaxSafeBalanceMinor)).ok());
+    EXPECT_EQ(balance("alice"), kMaxSafeBalanceMinor);
+    const auto before = snapshot();
+    auto over = post(request(PostingType::kDeposit, "alice", 1));
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.error().slug, "invalid_amount");
+    auto too_large = post(request(PostingType::kDeposit, "bob", kMaxSafeBalanceMinor + 1));
+    ASSERT_FALSE(too_large.ok());
+    EXPECT_EQ(too_large.error().slug, "invalid_amount");
+    EXPECT_EQ(snapshot(), before);
+    // Exact to the last cent on the way back down.
+    auto withdrawal = post(request(PostingType::kWithdrawal, "alice", kMaxSafeBalanceMinor - 1));
+    ASSERT_TRUE(withdrawal.ok());
+    EXPECT_EQ(withdrawal->balance_after_minor, 1);
+    EXPECT_EQ(sum_of_balances(), 0);
+}
+
+TEST_F(RedisLedgerTest, IdempotentReplayMovesNoMoney) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 5000)).ok());
+    auto first_request = request(PostingType::kTransfer, "alice", 1500, "bob");
+    first_request.idempotency_key = "key-1";
+    first_request.request_fingerprint = "fingerprint-a";
+    auto first = post(first_request);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    EXPECT_FALSE(first->replay);
+    const auto after_first = snapshot();
+
+    // A retry carries a fresh transaction id; the stored result wins.
+    auto retry_request = first_request;
+    retry_request.transaction_id = "tx-retry";
+    auto retry = post(retry_request);
+    ASSERT_TRUE(retry.ok()) << retry.error().detail;
+    EXPECT_TRUE(retry->replay);
+    EXPECT_EQ(retry->transaction_id, first->transaction_id);
+    EXPECT_EQ(retry->balance_after_minor, 3500);
+    EXPECT_EQ(retry->counterparty_balance_after_minor, 1500);
+    EXPECT_EQ(retry->sequence, first->sequence);
+    EXPECT_EQ(snapshot(), after_first);
+
+    auto reused_request = first_request;
+    reused_request.request_fingerprint = "fingerprint-b";
+    auto reused = post(reused_request);
+    ASSERT_FALSE(reused.ok());
+    EXPECT_EQ(reused.error().code, ErrorCode::kUnprocessable);
+    EXPECT_EQ(reused.error().slug, "idempotency_key_reused");
+    EXPECT_EQ(snapshot(), after_first);
+
+    // Keys are per user: bob may use the same key for his own request.
+    auto bob_request = request(PostingType::kWithdrawal, "bob", 500);
+    bob_request.idempotency_key = "key-1";
+    bob_request.request_fingerprint = "fingerprint-c";
+    auto bob = post(bob_request);
+    ASSERT_TRUE(bob.ok()) << bob.error().detail;
+    EXPECT_FALSE(bob->replay);
+
+    // The record expires no sooner than the requested TTL.
+    EXPECT_GE(integer({"TTL", idempotency_key("alice", "key-1")}), 86000);
+    EXPECT_EQ(sum_of_balances(), 0);
+}
+
+TEST_F(RedisLedgerTest, ConcurrentDepositsAreAllCounted) {
+    std::vector<PostingRequest> requests;
+    for (int i = 0; i < 200; ++i) requests.push_back(request(PostingType::kDeposit, "alice", 1));
+    auto results = post_concurrently(requests);
+    ASSERT_EQ(results.size(), 200u);
+    for (const auto& result : results) ASSERT_TRUE(result.ok()) << result.error().detail;
+    EXPECT_EQ(balance("alice"), 200);
+    EXPECT_EQ(sum_of_balances(), 0);
+    EXPECT_EQ(integer({"ZCARD", history_key("alice")}), 200);
+    EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 200);
+}
+
+TEST_F(RedisLedgerTest, ConcurrentTransfersCannotOverdraw) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 1000)).ok());
+    std::vector<PostingRequest> requests;
+    for (int i = 0; i < 20; ++i) {
+        requests.push_back(request(PostingType::kTransfer, "alice", 1000, "bob"));
+    }
+    auto results = post_concurrently(requests);
+    ASSERT_EQ(results.size(), 20u);
+    int succeeded = 0;
+    for (const auto& result : results) {
+        if (result.ok()) {
+            ++succeeded;
+        } else {
+            EXPECT_EQ(result.error().slug, "insufficient_funds");
+        }
+    }
+    EXPECT_EQ(succeeded, 1);
+    EXPECT_EQ(balance("alice"), 0);
+    EXPECT_EQ(balance("bob"), 1000);
+    EXPECT_EQ(sum_of_balances(), 0);
+    EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 2);
+    EXPECT_EQ(integer({"ZCARD", history_key("bob")}), 1);
+}
+
+TEST(LedgerErrorTest, MatchesTheCodePrefixWithOrWithoutErr) {
+    EXPECT_EQ(ledger_error("INSUFFICIENT_FUNDS insufficient funds").slug, "insufficient_funds");
+    EXPECT_EQ(ledger_error("ERR INSUFFICIENT_FUNDS insufficient funds").slug,
+              "insufficient_funds");
+    EXPECT_EQ(ledger_error("INSUFFICIENT_FUNDSX y").code, ErrorCode::kInternal);
+    EXPECT_EQ(ledger_error("LEDGER_INVARIANT broken").code, ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace bank::transactions
