@@ -25,16 +25,18 @@ int main() {
     auth::TokenSettings tokens;
     tokens.issuer = env.string("BANK_JWT_ISSUER", tokens.issuer);
     tokens.audience = env.string("BANK_JWT_AUDIENCE", tokens.audience);
-    tokens.access_ttl = std::chrono::seconds(env.integer("BANK_ACCESS_TOKEN_TTL_S", 900, 60, 86'400));
+    tokens.access_ttl =
+        std::chrono::seconds(env.integer("BANK_ACCESS_TOKEN_TTL_S", 900, 60, 86'400));
     tokens.refresh_ttl = std::chrono::seconds(
         env.integer("BANK_REFRESH_TOKEN_TTL_S", 30 * 86'400, 300, 365 * 86'400));
     const auto hash_threads = static_cast<std::size_t>(
         env.integer("BANK_HASH_THREADS", config::default_thread_count(), 1, 64));
     const auto hash_queue = static_cast<std::size_t>(env.integer("BANK_HASH_QUEUE", 64, 1, 10'000));
     auth::Argon2Parameters argon2;
-    argon2.opslimit = static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
-    argon2.memlimit_bytes = static_cast<std::size_t>(
-                                env.integer("BANK_ARGON2_MEMLIMIT_KIB", 64 * 1024, 8, 1024 * 1024)) *
+    argon2.opslimit =
+        static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
+    argon2.memlimit_bytes = static_cast<std::size_t>(env.integer("BANK_ARGON2_MEMLIMIT_KIB",
+                                                                 64 * 1024, 8, 1024 * 1024)) *
                             1024;
     if (service::report_config_errors(env, name)) return 2;
 

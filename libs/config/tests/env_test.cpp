@@ -1,10 +1,10 @@
 // Proves that configuration falls back to defaults, rejects every malformed or out-of-range
 // value with a message naming the variable, and collects all problems rather than the first.
+#include "bank/config/env.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "bank/config/env.hpp"
 
 namespace bank::config {
 namespace {

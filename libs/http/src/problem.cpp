@@ -9,21 +9,36 @@ namespace bank::http {
 
 unsigned status_for(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return 400;
-        case ErrorCode::kFailedPrecondition: return 400;
-        case ErrorCode::kUnauthenticated: return 401;
-        case ErrorCode::kPermissionDenied: return 403;
-        case ErrorCode::kNotFound: return 404;
-        case ErrorCode::kMethodNotAllowed: return 405;
-        case ErrorCode::kAlreadyExists: return 409;
-        case ErrorCode::kAborted: return 409;
-        case ErrorCode::kPayloadTooLarge: return 413;
-        case ErrorCode::kUnsupportedMediaType: return 415;
-        case ErrorCode::kUnprocessable: return 422;
-        case ErrorCode::kResourceExhausted: return 429;
-        case ErrorCode::kInternal: return 500;
-        case ErrorCode::kUnavailable: return 503;
-        case ErrorCode::kDeadlineExceeded: return 504;
+        case ErrorCode::kInvalidArgument:
+            return 400;
+        case ErrorCode::kFailedPrecondition:
+            return 400;
+        case ErrorCode::kUnauthenticated:
+            return 401;
+        case ErrorCode::kPermissionDenied:
+            return 403;
+        case ErrorCode::kNotFound:
+            return 404;
+        case ErrorCode::kMethodNotAllowed:
+            return 405;
+        case ErrorCode::kAlreadyExists:
+            return 409;
+        case ErrorCode::kAborted:
+            return 409;
+        case ErrorCode::kPayloadTooLarge:
+            return 413;
+        case ErrorCode::kUnsupportedMediaType:
+            return 415;
+        case ErrorCode::kUnprocessable:
+            return 422;
+        case ErrorCode::kResourceExhausted:
+            return 429;
+        case ErrorCode::kInternal:
+            return 500;
+        case ErrorCode::kUnavailable:
+            return 503;
+        case ErrorCode::kDeadlineExceeded:
+            return 504;
     }
     return 500;
 }
@@ -64,9 +79,8 @@ Response problem(const Error& error, std::string_view request_id) {
     if (status == 401) {
         // RFC 6750 section 3: a request without a token gets the bare challenge; one with a bad
         // token learns it was invalid_token.
-        response.set(Field::www_authenticate, error.slug == "invalid_token"
-                                                  ? R"(Bearer error="invalid_token")"
-                                                  : "Bearer");
+        response.set(Field::www_authenticate,
+                     error.slug == "invalid_token" ? R"(Bearer error="invalid_token")" : "Bearer");
     }
     response.body() = boost::json::serialize(body);
     response.prepare_payload();
@@ -74,8 +88,8 @@ Response problem(const Error& error, std::string_view request_id) {
 }
 
 Response oauth_error(unsigned status, std::string_view error, std::string_view description) {
-    Response response = json(status, boost::json::object{{"error", error},
-                                                         {"error_description", description}});
+    Response response =
+        json(status, boost::json::object{{"error", error}, {"error_description", description}});
     response.set(Field::cache_control, "no-store");
     response.set(Field::pragma, "no-cache");
     return response;
@@ -85,7 +99,8 @@ bool has_content_type(const Request& request, std::string_view media_type) {
     std::string_view value = request[Field::content_type];
     value = value.substr(0, value.find(';'));
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
     if (value.size() != media_type.size()) return false;
     for (std::size_t i = 0; i < value.size(); ++i) {
         const auto lower = [](char c) {

@@ -65,8 +65,7 @@ std::string request_id_for(const Request& request) {
     return random_request_id();
 }
 
-Server::Server(async::IoPool& io, ServerOptions options, Router router,
-               metrics::Registry& metrics)
+Server::Server(async::IoPool& io, ServerOptions options, Router router, metrics::Registry& metrics)
     : io_(io),
       options_(std::move(options)),
       router_(std::move(router)),
@@ -178,8 +177,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
         } else if (header_error) {
             refusal = early_problem(ErrorCode::kInvalidArgument, "bad_request",
                                     "The request is not valid HTTP/1.1");
-        } else if (parser.content_length() &&
-                   *parser.content_length() > options_.max_body_bytes) {
+        } else if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
             refusal = early_problem(ErrorCode::kPayloadTooLarge, "payload_too_large",
                                     "The request body is larger than " +
                                         std::to_string(options_.max_body_bytes) + " bytes");
@@ -274,11 +272,10 @@ asio::awaitable<Response> Server::dispatch(Request& request, Context& context,
     }
     if (match.kind == Match::Kind::kMethodNotAllowed) {
         route_name = "(unmatched)";
-        Response response = problem(
-            make_error(ErrorCode::kMethodNotAllowed, "method_not_allowed",
-                       std::string(request.method_string()) + " is not allowed here; use " +
-                           match.allow),
-            context.request_id);
+        Response response = problem(make_error(ErrorCode::kMethodNotAllowed, "method_not_allowed",
+                                               std::string(request.method_string()) +
+                                                   " is not allowed here; use " + match.allow),
+                                    context.request_id);
         response.set(Field::allow, match.allow);
         co_return response;
     }
@@ -303,8 +300,8 @@ asio::awaitable<Response> Server::dispatch(Request& request, Context& context,
                                            {"route", route_name},
                                            {"error", exception.what()}});
     } catch (...) {
-        log::error("unhandled exception", {{"request_id", context.request_id},
-                                           {"route", route_name}});
+        log::error("unhandled exception",
+                   {{"request_id", context.request_id}, {"route", route_name}});
     }
     co_return problem(make_error(ErrorCode::kInternal, "internal_error",
                                  "An unexpected error occurred; quote the request id"),

@@ -1,8 +1,8 @@
 // Proves form decoding (RFC 6749 uses application/x-www-form-urlencoded): '+' and percent
 // escapes decode, repeated or nameless fields and broken escapes are errors, fields are capped.
-#include <gtest/gtest.h>
-
 #include "bank/http/form.hpp"
+
+#include <gtest/gtest.h>
 
 namespace bank::http {
 namespace {

@@ -1,10 +1,10 @@
 // Proves the single error table: each code's HTTP status, the RFC 9457 body members, field
 // errors, the 401 challenge, the OAuth error form, and Content-Type matching.
+#include "bank/http/problem.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-
-#include "bank/http/problem.hpp"
 
 namespace bank::http {
 namespace {

@@ -1,9 +1,9 @@
 // Proves routing: literal segments beat parameters regardless of order, parameters are captured,
 // a path known under another method is a 405 listing every allowed method, and anything else
 // (including trailing slashes and empty parameters) is a 404.
-#include <gtest/gtest.h>
-
 #include "bank/http/router.hpp"
+
+#include <gtest/gtest.h>
 
 namespace bank::http {
 namespace {

@@ -2,6 +2,8 @@
 // keep-alive reuse, request-id echo, the 64 KiB body cap (413 before reading), oversized headers
 // (431), malformed HTTP (400), a throwing handler (500 problem, server keeps serving), the header
 // timeout cutting off a slow client, and graceful shutdown letting a request in flight finish.
+#include "bank/http/server.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,7 +22,6 @@
 
 #include "bank/http/client.hpp"
 #include "bank/http/problem.hpp"
-#include "bank/http/server.hpp"
 
 namespace bank::http {
 namespace {
@@ -29,13 +30,12 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 class ServerTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         Router router;
-        router.add(Verb::get, "/hello",
-                   [](Context&) -> asio::awaitable<Response> {
-                       co_return json(200, boost::json::object{{"hello", "world"}});
-                   });
+        router.add(Verb::get, "/hello", [](Context&) -> asio::awaitable<Response> {
+            co_return json(200, boost::json::object{{"hello", "world"}});
+        });
         router.add(Verb::post, "/echo", [](Context& context) -> asio::awaitable<Response> {
             co_return json(200, boost::json::object{{"body", context.request.body()}});
         });
@@ -71,7 +71,9 @@ protected:
         std::optional<Result<Response>> result;
         asio::co_spawn(
             client_io,
-            [&]() -> asio::awaitable<void> { result.emplace(co_await client.send(std::move(request))); },
+            [&]() -> asio::awaitable<void> {
+                result.emplace(co_await client.send(std::move(request)));
+            },
             asio::detached);
         client_io.run();
         return std::move(*result);
@@ -146,8 +148,7 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
 }
 
 TEST_F(ServerTest, RejectsOversizedBodyBeforeReadingIt) {
-    const std::string out =
-        raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+    const std::string out = raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
     EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out;
     EXPECT_NE(out.find("payload_too_large"), std::string::npos);
 }
@@ -156,8 +157,9 @@ TEST_F(ServerTest, RejectsOversizedChunkedBody) {
     std::string chunk(65 * 1024, 'x');
     char size[32];
     std::snprintf(size, sizeof size, "%zx", chunk.size());
-    const std::string out = raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                                std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+    const std::string out =
+        raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
     EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out.substr(0, 100);
 }
 
@@ -203,9 +205,8 @@ TEST_F(ServerTest, SlowHeaderIsCutOff) {
 }
 
 TEST_F(ServerTest, ShutdownLetsInFlightRequestFinish) {
-    auto pending = std::async(std::launch::async, [this] {
-        return send(make_request(Verb::get, "/slow"));
-    });
+    auto pending =
+        std::async(std::launch::async, [this] { return send(make_request(Verb::get, "/slow")); });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_TRUE(server_->shutdown(std::chrono::milliseconds(2000)));
     auto response = pending.get();

@@ -5,8 +5,8 @@ namespace bank::identity {
 namespace {
 
 bool is_username_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 bool has_control(std::string_view text) {
@@ -22,7 +22,8 @@ bool has_control(std::string_view text) {
 std::size_t code_points(std::string_view utf8) {
     std::size_t count = 0;
     for (char ch : utf8) {
-        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++count;  // every byte that is not a continuation byte
+        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80)
+            ++count;  // every byte that is not a continuation byte
     }
     return count;
 }
@@ -50,7 +51,8 @@ std::optional<std::string> email_problem(std::string_view email) {
     const std::string message = "must be an email address like name@example.com";
     if (email.empty() || email.size() > kEmailMaxLength) return message;
     const auto at = email.find('@');
-    if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+    if (at == std::string_view::npos || at == 0 ||
+        email.find('@', at + 1) != std::string_view::npos) {
         return message;
     }
     const std::string_view local = email.substr(0, at);

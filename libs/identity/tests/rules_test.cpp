@@ -1,9 +1,9 @@
 // Proves the customer identity rules at and around every boundary: username length and
 // alphabet, password length in code points (not bytes), email shape, names and phone numbers,
 // and case-insensitive canonical usernames.
-#include <gtest/gtest.h>
-
 #include "bank/identity/rules.hpp"
+
+#include <gtest/gtest.h>
 
 namespace bank::identity {
 namespace {
@@ -34,9 +34,9 @@ TEST(Rules, Email) {
     for (std::string_view ok : {"a@b.co", "first.last+tag@sub.example.org", "x_y@ex-ample.com"}) {
         EXPECT_FALSE(email_problem(ok)) << ok;
     }
-    for (std::string_view bad : {"", "a", "a@b", "@b.com", "a@@b.com", "a@b.com@c.com",
-                                 "a b@c.com", "a@-b.com", "a@b-.com", "a@b..com", "a@.b.com",
-                                 "a@b.com.", ".a@b.com", "a..b@c.com", "a@b_c.com"}) {
+    for (std::string_view bad :
+         {"", "a", "a@b", "@b.com", "a@@b.com", "a@b.com@c.com", "a b@c.com", "a@-b.com",
+          "a@b-.com", "a@b..com", "a@.b.com", "a@b.com.", ".a@b.com", "a..b@c.com", "a@b_c.com"}) {
         EXPECT_TRUE(email_problem(bad)) << bad;
     }
     EXPECT_TRUE(email_problem(std::string(250, 'a') + "@b.com"));

@@ -13,7 +13,7 @@ namespace {
 // key of every object, so a body that names a field twice (where a client and a server could
 // disagree on which one counts) is refused instead of guessed at.
 class DuplicateKeyFinder {
-public:
+  public:
     static constexpr std::size_t max_object_size = 1024;
     static constexpr std::size_t max_array_size = 4096;
     static constexpr std::size_t max_key_size = 1024;
@@ -66,7 +66,7 @@ public:
     bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
     bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 
-private:
+  private:
     std::vector<std::vector<std::string>> keys_;
     std::string key_;
 };
@@ -103,14 +103,20 @@ Result<boost::json::object> parse_object(std::string_view body) {
 
 std::string_view kind_name(const boost::json::value& value) {
     switch (value.kind()) {
-        case boost::json::kind::null: return "null";
-        case boost::json::kind::bool_: return "a boolean";
+        case boost::json::kind::null:
+            return "null";
+        case boost::json::kind::bool_:
+            return "a boolean";
         case boost::json::kind::int64:
         case boost::json::kind::uint64:
-        case boost::json::kind::double_: return "a number";
-        case boost::json::kind::string: return "a string";
-        case boost::json::kind::array: return "an array";
-        case boost::json::kind::object: return "an object";
+        case boost::json::kind::double_:
+            return "a number";
+        case boost::json::kind::string:
+            return "a string";
+        case boost::json::kind::array:
+            return "an array";
+        case boost::json::kind::object:
+            return "an object";
     }
     return "a value";
 }

@@ -1,9 +1,9 @@
 // Proves the strict body rules: malformed JSON is a 400-class error, a non-object or repeated key
 // is a validation error, wrong types and missing fields are reported per field, and every field
 // a handler did not read is rejected (mass assignment).
-#include <gtest/gtest.h>
-
 #include "bank/json/body.hpp"
+
+#include <gtest/gtest.h>
 
 namespace bank::json {
 namespace {

@@ -12,17 +12,21 @@ namespace bank::log {
 
 namespace {
 
-std::string g_service = "bank";                          // written once in init()
+std::string g_service = "bank";  // written once in init()
 std::atomic<int> g_minimum{static_cast<int>(Level::kInfo)};
 std::atomic<bool> g_request_logging{true};
-std::shared_ptr<spdlog::logger> g_logger;                 // written once in init()
+std::shared_ptr<spdlog::logger> g_logger;  // written once in init()
 
 std::string_view level_name(Level level) {
     switch (level) {
-        case Level::kDebug: return "debug";
-        case Level::kInfo: return "info";
-        case Level::kWarn: return "warn";
-        case Level::kError: return "error";
+        case Level::kDebug:
+            return "debug";
+        case Level::kInfo:
+            return "info";
+        case Level::kWarn:
+            return "warn";
+        case Level::kError:
+            return "error";
     }
     return "info";
 }

@@ -1,10 +1,10 @@
 // Proves that log lines are single-line JSON objects with the fixed fields and the caller's
 // fields, with quotes and newlines in values escaped rather than breaking the line.
+#include "bank/log/log.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-
-#include "bank/log/log.hpp"
 
 namespace bank::log {
 namespace {

@@ -82,8 +82,9 @@ std::string Registry::render() const {
             "{}\n",
             service, escape_label(route), escape_label(method), status, count);
     }
-    out += "# HELP bank_http_request_duration_seconds Time from request parsed to response "
-           "written.\n";
+    out +=
+        "# HELP bank_http_request_duration_seconds Time from request parsed to response "
+        "written.\n";
     out += "# TYPE bank_http_request_duration_seconds histogram\n";
     for (const auto& [route, histogram] : latency_by_route_) {
         histogram.render(out, "bank_http_request_duration_seconds",

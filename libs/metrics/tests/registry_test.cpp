@@ -1,8 +1,8 @@
 // Proves that the exposition text counts requests per route/method/status, that histogram
 // buckets are cumulative and end in +Inf equal to the count, and that label values are escaped.
-#include <gtest/gtest.h>
-
 #include "bank/metrics/registry.hpp"
+
+#include <gtest/gtest.h>
 
 namespace bank::metrics {
 namespace {
@@ -15,15 +15,17 @@ TEST(Registry, CountsRequestsAndBuildsCumulativeBuckets) {
     registry.observe_request("/token", "POST", 200, microseconds(3000));
     registry.observe_request("/token", "POST", 400, microseconds(3000));
     const std::string text = registry.render();
-    EXPECT_NE(text.find("bank_http_requests_total{service=\"auth\",route=\"/token\",method=\"POST\","
-                        "status=\"200\"} 2\n"),
-              std::string::npos);
+    EXPECT_NE(
+        text.find("bank_http_requests_total{service=\"auth\",route=\"/token\",method=\"POST\","
+                  "status=\"200\"} 2\n"),
+        std::string::npos);
     EXPECT_NE(text.find("status=\"400\"} 1\n"), std::string::npos);
     EXPECT_NE(text.find("route=\"/token\",le=\"0.0005\"} 1\n"), std::string::npos);
     EXPECT_NE(text.find("route=\"/token\",le=\"0.005\"} 3\n"), std::string::npos);
     EXPECT_NE(text.find("route=\"/token\",le=\"+Inf\"} 3\n"), std::string::npos);
-    EXPECT_NE(text.find("bank_http_request_duration_seconds_count{service=\"auth\",route=\"/token\"} 3"),
-              std::string::npos);
+    EXPECT_NE(
+        text.find("bank_http_request_duration_seconds_count{service=\"auth\",route=\"/token\"} 3"),
+        std::string::npos);
 }
 
 TEST(Registry, RedisAndGauges) {

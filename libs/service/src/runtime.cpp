@@ -82,10 +82,9 @@ void Runtime::add_operational_routes(http::Router& router) {
                    if (reply.ok() && !reply->is_error()) {
                        co_return http::json(200, boost::json::object{{"status", "ready"}});
                    }
-                   co_return http::problem(
-                       make_error(ErrorCode::kUnavailable, "not_ready",
-                                  "Redis does not answer within its timeout"),
-                       context.request_id);
+                   co_return http::problem(make_error(ErrorCode::kUnavailable, "not_ready",
+                                                      "Redis does not answer within its timeout"),
+                                           context.request_id);
                });
     router.add(http::Verb::get, "/metrics",
                [this](http::Context&) -> asio::awaitable<http::Response> {
@@ -107,9 +106,8 @@ int Runtime::run(http::Router router) {
     redis_->start();
     io_.start();
     server.start();
-    log::info("listening", {{"address", settings_.server.address},
-                            {"port", *port},
-                            {"io_threads", io_.size()}});
+    log::info("listening",
+              {{"address", settings_.server.address}, {"port", *port}, {"io_threads", io_.size()}});
 
     // The main thread only waits for a signal; all serving happens on the I/O threads.
     asio::io_context signals_io;

@@ -1,11 +1,12 @@
 // Proves that the Authorization header is parsed per RFC 6750 (scheme case-insensitive, other
 // schemes ignored) and that a missing token and an invalid token are different 401 errors, while
 // a valid token yields its subject and name.
+#include "bank/service/authenticator.hpp"
+
 #include <gtest/gtest.h>
 
 #include "bank/jwt/keys.hpp"
 #include "bank/jwt/signer.hpp"
-#include "bank/service/authenticator.hpp"
 
 namespace bank::service {
 namespace {

@@ -12,12 +12,12 @@
 namespace bank::accounts {
 
 class AccountsHandlers {
-public:
+  public:
     AccountsHandlers(AccountsLogic& logic, const service::Authenticator& authenticator)
         : logic_(logic), authenticator_(authenticator) {}
     void add_routes(http::Router& router);
 
-private:
+  private:
     boost::asio::awaitable<http::Response> open_account(http::Context& context);
     boost::asio::awaitable<http::Response> get_account(http::Context& context, bool me);
     boost::asio::awaitable<http::Response> login(http::Context& context);

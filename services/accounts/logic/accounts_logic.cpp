@@ -88,8 +88,14 @@ AccountsLogic::AccountsLogic(AccountStore& store, AuthGateway& auth, Clock clock
 
 asio::awaitable<Result<AccountView>> AccountsLogic::create_for(const std::string& user_id,
                                                                const SignUp& sign_up) {
-    Account account{user_id,          sign_up.username, sign_up.email, sign_up.first_name,
-                    sign_up.last_name, sign_up.phone,   {},            "USD",
+    Account account{user_id,
+                    sign_up.username,
+                    sign_up.email,
+                    sign_up.first_name,
+                    sign_up.last_name,
+                    sign_up.phone,
+                    {},
+                    "USD",
                     clock_()};
     const std::string canonical = identity::canonical_username(sign_up.username);
     for (int attempt = 0; attempt < kAccountNumberAttempts; ++attempt) {
@@ -134,7 +140,8 @@ asio::awaitable<Result<AccountView>> AccountsLogic::open_account(SignUp sign_up)
     if (*has_account) co_return std::move(registered).error();
     std::string grant_username = sign_up.username;
     std::string grant_password = sign_up.password;
-    auto grant = co_await auth_.password_grant(std::move(grant_username), std::move(grant_password));
+    auto grant =
+        co_await auth_.password_grant(std::move(grant_username), std::move(grant_password));
     if (!grant.ok()) {
         if (grant.error().slug == "invalid_grant") co_return std::move(registered).error();
         co_return std::move(grant).error();

@@ -30,9 +30,9 @@ struct LoginResult {
 };
 
 class AccountsLogic {
-public:
-    using Clock = std::function<std::int64_t()>;                 // Unix seconds
-    using NumberSource = std::function<std::string()>;          // a random 10-digit number
+  public:
+    using Clock = std::function<std::int64_t()>;        // Unix seconds
+    using NumberSource = std::function<std::string()>;  // a random 10-digit number
 
     AccountsLogic(AccountStore& store, AuthGateway& auth, Clock clock = {},
                   NumberSource numbers = {});
@@ -43,7 +43,7 @@ public:
                                                             std::string user_id);
     boost::asio::awaitable<Result<LoginResult>> login(std::string username, std::string password);
 
-private:
+  private:
     boost::asio::awaitable<Result<AccountView>> create_for(const std::string& user_id,
                                                            const SignUp& sign_up);
 

@@ -37,7 +37,7 @@ enum class CreateOutcome {
 };
 
 class AccountStore {
-public:
+  public:
     virtual ~AccountStore() = default;
     // Atomic: the account, its username index and its account-number index, or nothing.
     virtual boost::asio::awaitable<Result<CreateOutcome>> create(const Account& account,

@@ -50,8 +50,8 @@ asio::awaitable<Result<Registered>> HttpAuthGateway::register_user(std::string u
                                                                    std::string password) {
     http::Request request{http::Verb::post, "/register", 11};
     request.set(http::Field::content_type, "application/json");
-    request.body() = boost::json::serialize(
-        boost::json::object{{"username", username}, {"password", password}});
+    request.body() =
+        boost::json::serialize(boost::json::object{{"username", username}, {"password", password}});
     auto response = co_await clients_.local().send(std::move(request));
     if (!response.ok()) co_return auth_unavailable("the auth service did not answer");
     auto body = parse_object(response->body());

@@ -22,7 +22,7 @@ struct Grant {
 };
 
 class AuthGateway {
-public:
+  public:
     virtual ~AuthGateway() = default;
     // Errors: kFailedPrecondition "username_taken", kUnprocessable "validation_failed" (with the
     // field errors auth gave), kUnavailable when auth cannot be reached or answers unexpectedly.
@@ -35,7 +35,7 @@ public:
 };
 
 class HttpAuthGateway final : public AuthGateway {
-public:
+  public:
     explicit HttpAuthGateway(http::ClientPool& clients) : clients_(clients) {}
     boost::asio::awaitable<Result<Registered>> register_user(std::string username,
                                                              std::string password) override;
@@ -43,7 +43,7 @@ public:
                                                          std::string password) override;
     boost::asio::awaitable<Status> delete_user(std::string user_id) override;
 
-private:
+  private:
     http::ClientPool& clients_;
 };
 

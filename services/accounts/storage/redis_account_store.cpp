@@ -56,11 +56,23 @@ asio::awaitable<Result<CreateOutcome>> RedisAccountStore::create(const Account& 
     const std::string created = std::to_string(account.created_at_s);
     const std::array<std::string_view, 3> keys{profile_key, username_key, number_key};
     const std::array<std::string_view, 17> args{
-        account.user_id,  "username",   account.username,   "email",
-        account.email,    "first_name", account.first_name, "last_name",
-        account.last_name, "phone",     account.phone ? std::string_view(*account.phone) : "",
-        "account_number", account.account_number, "currency", account.currency,
-        "created_at",     created};
+        account.user_id,
+        "username",
+        account.username,
+        "email",
+        account.email,
+        "first_name",
+        account.first_name,
+        "last_name",
+        account.last_name,
+        "phone",
+        account.phone ? std::string_view(*account.phone) : "",
+        "account_number",
+        account.account_number,
+        "currency",
+        account.currency,
+        "created_at",
+        created};
     auto reply = co_await pool_.local().eval(kCreate, keys, args);
     if (!reply.ok() || reply->is_error()) co_return reply_error<CreateOutcome>(reply, "create");
     const std::string& outcome = reply->as_string();
@@ -88,13 +100,20 @@ asio::awaitable<Result<std::optional<AccountView>>> RedisAccountStore::find(
     for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
         const std::string& name = fields[i].as_string();
         const std::string& value = fields[i + 1].as_string();
-        if (name == "username") view.account.username = value;
-        else if (name == "email") view.account.email = value;
-        else if (name == "first_name") view.account.first_name = value;
-        else if (name == "last_name") view.account.last_name = value;
-        else if (name == "phone" && !value.empty()) view.account.phone = value;
-        else if (name == "account_number") view.account.account_number = value;
-        else if (name == "currency") view.account.currency = value;
+        if (name == "username")
+            view.account.username = value;
+        else if (name == "email")
+            view.account.email = value;
+        else if (name == "first_name")
+            view.account.first_name = value;
+        else if (name == "last_name")
+            view.account.last_name = value;
+        else if (name == "phone" && !value.empty())
+            view.account.phone = value;
+        else if (name == "account_number")
+            view.account.account_number = value;
+        else if (name == "currency")
+            view.account.currency = value;
         else if (name == "created_at") {
             auto created = parse_integer(value);
             if (!created.ok()) co_return std::move(created).error();

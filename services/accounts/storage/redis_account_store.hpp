@@ -12,7 +12,7 @@
 namespace bank::accounts {
 
 class RedisAccountStore final : public AccountStore {
-public:
+  public:
     explicit RedisAccountStore(redis::Pool& pool);
     boost::asio::awaitable<Result<CreateOutcome>> create(const Account& account,
                                                          std::string_view canonical) override;
@@ -20,7 +20,7 @@ public:
         std::string_view user_id) override;
     boost::asio::awaitable<Result<bool>> username_has_account(std::string_view canonical) override;
 
-private:
+  private:
     redis::Pool& pool_;
 };
 

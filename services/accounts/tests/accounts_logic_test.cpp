@@ -2,13 +2,14 @@
 // account opened with a 10-digit number (retrying on a collision), the registration undone when
 // the account cannot be written, a retry completing a stranded registration, owner-only reads
 // (403 for anyone else, before any lookup), and login combining the grant with the account.
+#include "logic/accounts_logic.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <regex>
 
 #include "bank/testing/run.hpp"
-#include "logic/accounts_logic.hpp"
 
 namespace bank::accounts {
 namespace {
@@ -17,7 +18,7 @@ using bank::testing::run;
 namespace asio = boost::asio;
 
 class FakeStore final : public AccountStore {
-public:
+  public:
     asio::awaitable<Result<CreateOutcome>> create(const Account& account,
                                                   std::string_view canonical) override {
         if (fail_creates > 0) {
@@ -50,7 +51,7 @@ public:
 };
 
 class FakeAuth final : public AuthGateway {
-public:
+  public:
     asio::awaitable<Result<Registered>> register_user(std::string username,
                                                       std::string password) override {
         if (down) co_return make_error(ErrorCode::kUnavailable, "auth_unavailable", "down");
@@ -101,7 +102,7 @@ SignUp valid_sign_up(std::string username = "alice") {
 }
 
 class AccountsLogicTest : public ::testing::Test {
-protected:
+  protected:
     FakeStore store_;
     FakeAuth auth_;
     std::vector<std::string> numbers_{"1000000001", "1000000001", "1000000002", "1000000003"};
@@ -117,8 +118,8 @@ TEST_F(AccountsLogicTest, ReportsEveryBadFieldAtOnce) {
     EXPECT_EQ(result.error().code, ErrorCode::kUnprocessable);
     std::vector<std::string> fields;
     for (const auto& error : result.error().field_errors) fields.push_back(error.field);
-    EXPECT_EQ(fields, (std::vector<std::string>{"username", "password", "email", "first_name",
-                                                "phone"}));
+    EXPECT_EQ(fields,
+              (std::vector<std::string>{"username", "password", "email", "first_name", "phone"}));
     EXPECT_TRUE(auth_.users.empty());
 }
 
@@ -206,9 +207,8 @@ TEST_F(AccountsLogicTest, LoginReturnsGrantAndAccount) {
 }
 
 TEST(AccountJson, ShapeHasNoSecretsAndFormatsMoney) {
-    AccountView view{Account{"u1", "alice", "a@b.co", "A", "B", std::nullopt, "1234567890", "USD",
-                             0},
-                     17000};
+    AccountView view{
+        Account{"u1", "alice", "a@b.co", "A", "B", std::nullopt, "1234567890", "USD", 0}, 17000};
     auto object = to_json(view);
     EXPECT_EQ(object.at("balance").as_string(), "170.00");
     EXPECT_EQ(object.at("balance_minor").as_int64(), 17000);

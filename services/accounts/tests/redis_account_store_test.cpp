@@ -1,19 +1,20 @@
 // Proves the Redis AccountStore against a real redis-server: create is all-or-nothing with its
 // two indexes, a colliding account number or a second account for a user or username is
 // refused, and find returns the profile with the ledger's balance (0 when the ledger has none).
+#include "storage/redis_account_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include "bank/async/io_pool.hpp"
 #include "bank/redis/pool.hpp"
 #include "bank/testing/redis_server.hpp"
 #include "bank/testing/run.hpp"
-#include "storage/redis_account_store.hpp"
 
 namespace bank::accounts {
 namespace {
 
 class RedisAccountStoreTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto config = redis::parse_url(server_.url());
         ASSERT_TRUE(config.ok());
@@ -43,18 +44,18 @@ protected:
 };
 
 TEST_F(RedisAccountStoreTest, CreateFindAndConflicts) {
-    const Account alice{"u1", "Alice", "a@b.co", "Alice", "Smith", std::nullopt, "1234567890",
-                        "USD", 1'700'000'000};
+    const Account alice{"u1",         "Alice",      "a@b.co", "Alice",      "Smith",
+                        std::nullopt, "1234567890", "USD",    1'700'000'000};
     auto created = run<Result<CreateOutcome>>([&] { return store_->create(alice, "alice"); });
     ASSERT_TRUE(created.ok());
     EXPECT_EQ(*created, CreateOutcome::kCreated);
 
-    const Account same_number{"u2", "bob", "b@b.co", "Bob", "B", std::string("+15551234567"),
-                              "1234567890", "USD", 1};
+    const Account same_number{
+        "u2", "bob", "b@b.co", "Bob", "B", std::string("+15551234567"), "1234567890", "USD", 1};
     EXPECT_EQ(*run<Result<CreateOutcome>>([&] { return store_->create(same_number, "bob"); }),
               CreateOutcome::kNumberTaken);
-    const Account same_name{"u3", "ALICE", "c@b.co", "C", "C", std::nullopt, "1111111111", "USD",
-                            1};
+    const Account same_name{"u3",         "ALICE",      "c@b.co", "C", "C",
+                            std::nullopt, "1111111111", "USD",    1};
     EXPECT_EQ(*run<Result<CreateOutcome>>([&] { return store_->create(same_name, "alice"); }),
               CreateOutcome::kAlreadyExists);
     // The refused attempts left no index behind.

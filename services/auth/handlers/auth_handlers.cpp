@@ -82,8 +82,8 @@ asio::awaitable<Response> AuthHandlers::register_user(Context& context) {
     auto user = co_await logic_.register_user(std::move(username), std::move(password));
     if (!user.ok()) co_return http::problem(user.error(), context.request_id);
     context.user_id = user->user_id;
-    co_return http::json(201, boost::json::object{{"user_id", user->user_id},
-                                                  {"username", user->username}});
+    co_return http::json(
+        201, boost::json::object{{"user_id", user->user_id}, {"username", user->username}});
 }
 
 asio::awaitable<Response> AuthHandlers::token(Context& context) {

@@ -15,11 +15,11 @@
 namespace bank::auth {
 
 class AuthHandlers {
-public:
+  public:
     AuthHandlers(AuthLogic& logic, std::string jwks_json);
     void add_routes(http::Router& router);
 
-private:
+  private:
     boost::asio::awaitable<http::Response> register_user(http::Context& context);
     boost::asio::awaitable<http::Response> token(http::Context& context);
     boost::asio::awaitable<http::Response> revoke(http::Context& context);

@@ -140,7 +140,8 @@ asio::awaitable<Result<TokenPair>> AuthLogic::password_grant(std::string usernam
     if (!bounded) password = "x";
     auto verified = co_await hasher_.verify(std::move(hash), std::move(password));
     if (!verified.ok()) co_return std::move(verified).error();
-    if (!user || !*verified || !bounded) co_return invalid_grant(std::string(kIncorrectCredentials));
+    if (!user || !*verified || !bounded)
+        co_return invalid_grant(std::string(kIncorrectCredentials));
     std::string family = random_token(16);
     co_return co_await issue(user->user_id, user->username, std::move(family));
 }
@@ -160,12 +161,19 @@ asio::awaitable<Result<TokenPair>> AuthLogic::refresh_grant(std::string refresh_
         case RotateOutcome::kReused:
             co_return invalid_grant(
                 "The refresh token was already used; every token of this login is now revoked");
-        case RotateOutcome::kRotated: break;
+        case RotateOutcome::kRotated:
+            break;
     }
     auto& record = rotation->record;
     const std::int64_t now = clock_();
-    jwt::Claims claims{settings_.issuer, settings_.audience, record.user_id, record.username,
-                       random_token(16), now, now + settings_.access_ttl.count(), {}};
+    jwt::Claims claims{settings_.issuer,
+                       settings_.audience,
+                       record.user_id,
+                       record.username,
+                       random_token(16),
+                       now,
+                       now + settings_.access_ttl.count(),
+                       {}};
     co_return TokenPair{signer_.sign(claims), settings_.access_ttl.count(), new_token,
                         record.user_id, record.username};
 }
@@ -178,8 +186,14 @@ asio::awaitable<Result<TokenPair>> AuthLogic::issue(std::string user_id, std::st
     auto saved = co_await store_.save_refresh(refresh_hash, record, settings_.refresh_ttl);
     if (!saved.ok()) co_return std::move(saved).error();
     const std::int64_t now = clock_();
-    jwt::Claims claims{settings_.issuer, settings_.audience, user_id, username, random_token(16),
-                       now, now + settings_.access_ttl.count(), {}};
+    jwt::Claims claims{settings_.issuer,
+                       settings_.audience,
+                       user_id,
+                       username,
+                       random_token(16),
+                       now,
+                       now + settings_.access_ttl.count(),
+                       {}};
     co_return TokenPair{signer_.sign(claims), settings_.access_ttl.count(), refresh,
                         std::move(user_id), std::move(username)};
 }

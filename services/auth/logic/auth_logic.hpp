@@ -41,8 +41,8 @@ inline constexpr std::string_view kInvalidGrant = "invalid_grant";
 inline constexpr std::string_view kIncorrectCredentials = "Incorrect username or password";
 
 class AuthLogic {
-public:
-    using Clock = std::function<std::int64_t()>;            // Unix seconds
+  public:
+    using Clock = std::function<std::int64_t()>;             // Unix seconds
     using Random = std::function<void(void*, std::size_t)>;  // cryptographic random bytes
 
     AuthLogic(UserStore& store, PasswordHasher& hasher, const jwt::Signer& signer,
@@ -66,7 +66,7 @@ public:
 
     [[nodiscard]] const TokenSettings& settings() const { return settings_; }
 
-private:
+  private:
     boost::asio::awaitable<Result<TokenPair>> issue(std::string user_id, std::string username,
                                                     std::string family);
     std::string random_token(std::size_t bytes);

@@ -11,7 +11,7 @@
 namespace bank::auth {
 
 class PasswordHasher {
-public:
+  public:
     virtual ~PasswordHasher() = default;
     virtual boost::asio::awaitable<Result<std::string>> hash(std::string password) = 0;
     virtual boost::asio::awaitable<Result<bool>> verify(std::string hash, std::string password) = 0;
@@ -29,12 +29,12 @@ struct Argon2Parameters {
 void lower_worker_priority();
 
 class Argon2Hasher final : public PasswordHasher {
-public:
+  public:
     Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters);
     boost::asio::awaitable<Result<std::string>> hash(std::string password) override;
     boost::asio::awaitable<Result<bool>> verify(std::string hash, std::string password) override;
 
-private:
+  private:
     async::WorkerPool& workers_;
     Argon2Parameters parameters_;
 };

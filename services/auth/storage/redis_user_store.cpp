@@ -103,7 +103,7 @@ asio::awaitable<Result<bool>> RedisUserStore::create_user(const UserRecord& user
     const std::string created = std::to_string(created_at_s);
     const std::array<std::string_view, 2> keys{index_key, user_key};
     const std::array<std::string_view, 4> args{user.user_id, user.username, user.password_hash,
-                                              created};
+                                               created};
     auto reply = co_await pool_.local().eval(kCreateUser, keys, args);
     if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "create_user");
     if (!reply->is_integer()) co_return unexpected("create_user");
@@ -148,7 +148,8 @@ asio::awaitable<Status> RedisUserStore::save_refresh(std::string_view token_hash
     const std::string token_key = key(kRefreshPrefix, token_hash);
     const std::string ttl_text = std::to_string(ttl.count());
     const std::array<std::string_view, 1> keys{token_key};
-    const std::array<std::string_view, 4> args{record.user_id, record.username, record.family, ttl_text};
+    const std::array<std::string_view, 4> args{record.user_id, record.username, record.family,
+                                               ttl_text};
     auto reply = co_await pool_.local().eval(kSaveRefresh, keys, args);
     if (!reply.ok() || reply->is_error()) co_return reply_error<Ok>(reply, "save_refresh");
     co_return ok_status();
@@ -168,9 +169,9 @@ asio::awaitable<Result<Rotation>> RedisUserStore::rotate_refresh(std::string_vie
     const auto& values = reply->elements();
     const std::string& outcome = values[0].as_string();
     if (outcome == "rotated" && values.size() == 4) {
-        co_return Rotation{RotateOutcome::kRotated,
-                           RefreshRecord{values[1].as_string(), values[2].as_string(),
-                                         values[3].as_string()}};
+        co_return Rotation{
+            RotateOutcome::kRotated,
+            RefreshRecord{values[1].as_string(), values[2].as_string(), values[3].as_string()}};
     }
     if (outcome == "reused") co_return Rotation{RotateOutcome::kReused, {}};
     if (outcome == "invalid") co_return Rotation{RotateOutcome::kInvalid, {}};

@@ -13,7 +13,7 @@
 namespace bank::auth {
 
 class RedisUserStore final : public UserStore {
-public:
+  public:
     explicit RedisUserStore(redis::Pool& pool);
 
     boost::asio::awaitable<Result<bool>> create_user(const UserRecord& user,
@@ -31,7 +31,7 @@ public:
     boost::asio::awaitable<Status> revoke_family_of(std::string_view token_hash,
                                                     std::chrono::seconds ttl) override;
 
-private:
+  private:
     redis::Pool& pool_;
 };
 

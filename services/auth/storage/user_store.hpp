@@ -38,7 +38,7 @@ struct Rotation {
 };
 
 class UserStore {
-public:
+  public:
     virtual ~UserStore() = default;
 
     // Creates the user unless the canonical username is taken (then false). Atomic: of many

@@ -2,6 +2,8 @@
 // the same invalid_grant answer (after exactly one hash verification) for unknown users and wrong
 // passwords, access-token claims, refresh rotation, reuse detection revoking the whole family,
 // revocation, random UUID v4 user ids, and that passwords never reach storage in clear.
+#include "logic/auth_logic.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,10 +12,9 @@
 #include <regex>
 
 #include "bank/jwt/keys.hpp"
-#include "bank/testing/run.hpp"
 #include "bank/jwt/verifier.hpp"
+#include "bank/testing/run.hpp"
 #include "in_memory_user_store.hpp"
-#include "logic/auth_logic.hpp"
 
 namespace bank::auth {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 using bank::testing::run;
 
 class AuthLogicTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         auto pem = jwt::generate_rsa_private_key_pem(2048);
         ASSERT_TRUE(pem.ok());
@@ -47,9 +48,9 @@ TEST_F(AuthLogicTest, RegistersWithRandomUuidAndHashedPassword) {
     auto user = run(logic_.register_user("Alice", "correct horse"));
     ASSERT_TRUE(user.ok());
     EXPECT_EQ(user->username, "Alice");
-    EXPECT_TRUE(std::regex_match(user->user_id,
-                                 std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                                            "[0-9a-f]{12}")));
+    EXPECT_TRUE(std::regex_match(
+        user->user_id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                  "[0-9a-f]{12}")));
     EXPECT_EQ(store_.users().at(user->user_id).password_hash, "fake$correct horse");
     auto second = run(logic_.register_user("bob", "correct horse"));
     ASSERT_TRUE(second.ok());

@@ -10,7 +10,7 @@
 namespace bank::auth::testing {
 
 class InMemoryUserStore final : public UserStore {
-public:
+  public:
     boost::asio::awaitable<Result<bool>> create_user(const UserRecord& user,
                                                      std::string_view canonical,
                                                      std::int64_t) override {
@@ -71,7 +71,7 @@ public:
     std::size_t user_count() const { return users_.size(); }
     const std::map<std::string, UserRecord>& users() const { return users_; }
 
-private:
+  private:
     Error take_failure() {
         fail_next_ = false;
         return make_error(ErrorCode::kUnavailable, "redis_unavailable", "down");
@@ -89,7 +89,7 @@ private:
 
 // Instant, transparent "hashing" so logic tests do not spend seconds in argon2id.
 class FakeHasher final : public PasswordHasher {
-public:
+  public:
     boost::asio::awaitable<Result<std::string>> hash(std::string password) override {
         ++hashes;
         co_return "fake$" + password;

@@ -1,10 +1,12 @@
 // Proves the Redis UserStore against a real redis-server: exactly one winner among 20 concurrent
 // registrations of one name, lookups through the index, delete freeing the name, refresh
 // rotation/reuse/revocation in Lua, and expiry set on refresh tokens.
+#include "storage/redis_user_store.hpp"
+
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -14,13 +16,12 @@
 #include "bank/redis/pool.hpp"
 #include "bank/testing/redis_server.hpp"
 #include "bank/testing/run.hpp"
-#include "storage/redis_user_store.hpp"
 
 namespace bank::auth {
 namespace {
 
 class RedisUserStoreTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto config = redis::parse_url(server_.url());
         ASSERT_TRUE(config.ok());
@@ -52,26 +53,27 @@ protected:
 
 TEST_F(RedisUserStoreTest, ExactlyOneOfConcurrentRegistrationsWins) {
     // All 20 are started before any finishes: they share the pipelined connection.
-    auto all = run<std::vector<Result<bool>>>([&]() -> boost::asio::awaitable<std::vector<Result<bool>>> {
-        std::vector<std::future<int>> pending;
-        auto results = std::make_shared<std::vector<Result<bool>>>();
-        auto remaining = std::make_shared<int>(20);
-        boost::asio::steady_timer done(co_await boost::asio::this_coro::executor,
-                                       std::chrono::steady_clock::time_point::max());
-        for (int i = 0; i < 20; ++i) {
-            boost::asio::co_spawn(
-                co_await boost::asio::this_coro::executor,
-                [&, i]() -> boost::asio::awaitable<void> {
-                    const UserRecord user{"id-" + std::to_string(i), "Alice", "h"};
-                    auto value = co_await store_->create_user(user, "alice", 1);
-                    results->push_back(std::move(value));
-                    if (--*remaining == 0) done.cancel();
-                },
-                boost::asio::detached);
-        }
-        co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        co_return std::move(*results);
-    });
+    auto all =
+        run<std::vector<Result<bool>>>([&]() -> boost::asio::awaitable<std::vector<Result<bool>>> {
+            std::vector<std::future<int>> pending;
+            auto results = std::make_shared<std::vector<Result<bool>>>();
+            auto remaining = std::make_shared<int>(20);
+            boost::asio::steady_timer done(co_await boost::asio::this_coro::executor,
+                                           std::chrono::steady_clock::time_point::max());
+            for (int i = 0; i < 20; ++i) {
+                boost::asio::co_spawn(
+                    co_await boost::asio::this_coro::executor,
+                    [&, i]() -> boost::asio::awaitable<void> {
+                        const UserRecord user{"id-" + std::to_string(i), "Alice", "h"};
+                        auto value = co_await store_->create_user(user, "alice", 1);
+                        results->push_back(std::move(value));
+                        if (--*remaining == 0) done.cancel();
+                    },
+                    boost::asio::detached);
+            }
+            co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            co_return std::move(*results);
+        });
     ASSERT_EQ(all.size(), 20u);
     int winners = 0;
     for (auto& value : all) {
@@ -79,8 +81,8 @@ TEST_F(RedisUserStoreTest, ExactlyOneOfConcurrentRegistrationsWins) {
         winners += *value ? 1 : 0;
     }
     EXPECT_EQ(winners, 1);
-    auto found = run<Result<std::optional<UserRecord>>>(
-        [&] { return store_->find_by_username("alice"); });
+    auto found =
+        run<Result<std::optional<UserRecord>>>([&] { return store_->find_by_username("alice"); });
     ASSERT_TRUE(found.ok());
     ASSERT_TRUE(found->has_value());
     EXPECT_EQ((*found)->username, "Alice");

@@ -32,7 +32,7 @@ struct PostingRequest {
 
 struct Posting {
     std::string transaction_id;
-    std::int64_t balance_after_minor = 0;  // the acting user's balance
+    std::int64_t balance_after_minor = 0;                          // the acting user's balance
     std::optional<std::int64_t> counterparty_balance_after_minor;  // transfers only
     std::int64_t sequence = 0;  // ledger:seq value; orders history across all accounts
     bool replay = false;        // true: an earlier posting returned again, no money moved
@@ -42,7 +42,7 @@ struct Posting {
 // kUnprocessable idempotency_key_reused / invalid_amount, kUnavailable when Redis is unreachable,
 // kInternal for anything the script should never answer.
 class Ledger {
-public:
+  public:
     virtual ~Ledger() = default;
     [[nodiscard]] virtual boost::asio::awaitable<Result<Posting>> post(
         const PostingRequest& request) = 0;

@@ -112,9 +112,9 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const std::string acting_history = history_key(request.user_id);
     const std::string receiver_history =
         history_key(transfer ? request.counterparty_id : request.user_id);
-    const std::array<std::string_view, 9> keys{acting_balance,   other_balance,  receiver_account,
-                                               idem_key,         tx_key,         acting_history,
-                                               receiver_history, kSequenceKey,   kEventsKey};
+    const std::array<std::string_view, 9> keys{acting_balance,   other_balance, receiver_account,
+                                               idem_key,         tx_key,        acting_history,
+                                               receiver_history, kSequenceKey,  kEventsKey};
 
     const std::string amount = std::to_string(request.amount_minor);
     const std::string max_balance =

@@ -8,14 +8,14 @@
 namespace bank::transactions {
 
 class RedisLedger final : public Ledger {
-public:
+  public:
     // Registers the script with the pool; construct before pool.start().
     explicit RedisLedger(redis::Pool& pool);
 
     [[nodiscard]] boost::asio::awaitable<Result<Posting>> post(
         const PostingRequest& request) override;
 
-private:
+  private:
     redis::Pool& pool_;
 };
 

@@ -3,6 +3,8 @@
 // transfer, unknown receiver, balance cap) change nothing; idempotent replays move no money and a
 // reused key is refused; concurrent postings neither lose nor double money; history and the
 // event stream get exactly one record per committed posting.
+#include "storage/redis_ledger.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,7 +22,6 @@
 #include "bank/testing/redis_server.hpp"
 #include "bank/testing/run.hpp"
 #include "storage/ledger_script.hpp"
-#include "storage/redis_ledger.hpp"
 
 namespace bank::transactions {
 namespace {
@@ -40,7 +41,7 @@ asio::awaitable<void> post_one(Ledger& ledger, const PostingRequest& request,
 }
 
 class RedisLedgerTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto config = redis::parse_url(server_.url());
         ASSERT_TRUE(config.ok());
@@ -63,11 +64,11 @@ protected:
     }
 
     Result<redis::Reply> command(std::vector<std::string> args) {
-        return testing::run_on(io_.executor(0),
-                               [this, args = std::move(args)]() -> asio::awaitable<Result<redis::Reply>> {
-                                   co_return co_await pool_->at(0).command(
-                                       std::span<const std::string>(args));
-                               }());
+        return testing::run_on(
+            io_.executor(0),
+            [this, args = std::move(args)]() -> asio::awaitable<Result<redis::Reply>> {
+                co_return co_await pool_->at(0).command(std::span<const std::string>(args));
+            }());
     }
 
     std::int64_t integer(std::vector<std::string> args) {
@@ -340,8 +341,7 @@ TEST_F(RedisLedgerTest, ConcurrentTransfersCannotOverdraw) {
 
 TEST(LedgerErrorTest, MatchesTheCodePrefixWithOrWithoutErr) {
     EXPECT_EQ(ledger_error("INSUFFICIENT_FUNDS insufficient funds").slug, "insufficient_funds");
-    EXPECT_EQ(ledger_error("ERR INSUFFICIENT_FUNDS insufficient funds").slug,
-              "insufficient_funds");
+    EXPECT_EQ(ledger_error("ERR INSUFFICIENT_FUNDS insufficient funds").slug, "insufficient_funds");
     EXPECT_EQ(ledger_error("INSUFFICIENT_FUNDSX y").code, ErrorCode::kInternal);
     EXPECT_EQ(ledger_error("LEDGER_INVARIANT broken").code, ErrorCode::kInternal);
 }

@@ -15,7 +15,7 @@
 namespace bank::async {
 
 class IoPool {
-public:
+  public:
     explicit IoPool(std::size_t thread_count);
     ~IoPool();
     IoPool(const IoPool&) = delete;
@@ -36,7 +36,7 @@ public:
     // Stops the contexts at once (pending handlers are dropped) and joins.
     void force_stop_and_join();
 
-private:
+  private:
     using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<std::optional<Guard>> guards_;

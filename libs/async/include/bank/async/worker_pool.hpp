@@ -6,24 +6,24 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <functional>
-#include <thread>
-#include <vector>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
+#include <functional>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "bank/core/result.hpp"
 
 namespace bank::async {
 
 class WorkerPool {
-public:
+  public:
     // `thread_init` runs first on every worker thread (e.g. to lower its scheduling priority
     // before it takes any job).
     WorkerPool(std::size_t thread_count, std::size_t max_jobs,
@@ -46,8 +46,7 @@ public:
     // Runs `function` on a worker thread and resumes the caller on its own executor with the
     // value. `function` must not throw (it returns a Result or a plain value).
     template <typename Function>
-    auto run(Function function)
-        -> boost::asio::awaitable<Result<std::invoke_result_t<Function>>> {
+    auto run(Function function) -> boost::asio::awaitable<Result<std::invoke_result_t<Function>>> {
         using Value = std::invoke_result_t<Function>;
         if (jobs_.fetch_add(1, std::memory_order_relaxed) >= max_jobs_) {
             jobs_.fetch_sub(1, std::memory_order_relaxed);
@@ -78,7 +77,7 @@ public:
         }
     }
 
-private:
+  private:
     boost::asio::io_context pool_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
     std::vector<std::thread> threads_;

@@ -14,7 +14,7 @@
 namespace bank::config {
 
 class Env {
-public:
+  public:
     // The lookup is injectable so tests need not touch the real environment.
     using Lookup = std::function<std::optional<std::string>(const std::string& name)>;
     Env();  // reads the process environment
@@ -39,7 +39,7 @@ public:
     [[nodiscard]] bool ok() const { return errors_.empty(); }
     [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
 
-private:
+  private:
     std::optional<std::string> get(const std::string& name);
     Lookup lookup_;
     std::vector<std::string> errors_;

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define BANK_CHECK(condition, message)                                                   \
-    do {                                                                                 \
-        if (!(condition)) [[unlikely]] {                                                 \
-            std::fprintf(stderr, "invariant violated at %s:%d: %s (%s)\n", __FILE__,    \
-                         __LINE__, message, #condition);                                 \
-            std::abort();                                                                \
-        }                                                                                \
+#define BANK_CHECK(condition, message)                                                         \
+    do {                                                                                       \
+        if (!(condition)) [[unlikely]] {                                                       \
+            std::fprintf(stderr, "invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
+                         message, #condition);                                                 \
+            std::abort();                                                                      \
+        }                                                                                      \
     } while (false)

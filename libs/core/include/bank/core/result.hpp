@@ -62,13 +62,14 @@ struct Error {
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     // Asio's co_spawn and use_future need a default-constructible result type; a default
     // Result is a failure, so a value that was never set can never pass for success.
     Result()
         : state_(std::in_place_index<1>,
                  Error{ErrorCode::kInternal, "unset_result", "no result was produced", {}}) {}
-    Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value)
+        : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     [[nodiscard]] bool ok() const { return state_.index() == 0; }
@@ -100,7 +101,7 @@ public:
         return std::get<1>(std::move(state_));
     }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 

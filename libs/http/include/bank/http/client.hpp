@@ -6,13 +6,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "bank/core/result.hpp"
 #include "bank/http/message.hpp"
@@ -28,7 +27,7 @@ struct ClientOptions {
 };
 
 class Client {
-public:
+  public:
     Client(boost::asio::any_io_executor executor, ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
@@ -41,11 +40,9 @@ public:
     // Closes idle connections (for shutdown, on the client's own thread).
     void close_idle();
 
-private:
-    boost::asio::awaitable<Result<Response>> attempt(Request& request,
-                                                     std::unique_ptr<boost::beast::tcp_stream>
-                                                         stream,
-                                                     bool reused);
+  private:
+    boost::asio::awaitable<Result<Response>> attempt(
+        Request& request, std::unique_ptr<boost::beast::tcp_stream> stream, bool reused);
     boost::asio::any_io_executor executor_;
     ClientOptions options_;
     std::vector<std::unique_ptr<boost::beast::tcp_stream>> idle_;
@@ -53,12 +50,12 @@ private:
 
 // One Client per I/O thread, for handlers to use from their own thread.
 class ClientPool {
-public:
+  public:
     ClientPool(const std::vector<boost::asio::any_io_executor>& executors,
                const ClientOptions& options);
     Client& local();
 
-private:
+  private:
     std::vector<std::unique_ptr<Client>> clients_;
 };
 

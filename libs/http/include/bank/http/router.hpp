@@ -28,12 +28,12 @@ struct Match {
 };
 
 class Router {
-public:
+  public:
     void add(Verb method, std::string_view pattern, Handler handler);
     [[nodiscard]] Match match(Verb method, std::string_view path) const;
     [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
-private:
+  private:
     std::vector<Route> routes_;
 };
 

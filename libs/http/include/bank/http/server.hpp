@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -16,8 +17,6 @@
 #include <vector>
 
 #include "bank/async/io_pool.hpp"
-#include <boost/beast/core/tcp_stream.hpp>
-
 #include "bank/core/result.hpp"
 #include "bank/http/message.hpp"
 #include "bank/http/router.hpp"
@@ -38,7 +37,7 @@ struct ServerOptions {
 };
 
 class Server {
-public:
+  public:
     Server(async::IoPool& io, ServerOptions options, Router router, metrics::Registry& metrics);
     ~Server();
     Server(const Server&) = delete;
@@ -56,7 +55,7 @@ public:
     [[nodiscard]] std::int64_t in_flight() const { return in_flight_.load(); }
     [[nodiscard]] const Router& router() const { return router_; }
 
-private:
+  private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
     boost::asio::awaitable<Response> dispatch(Request& request, Context& context,

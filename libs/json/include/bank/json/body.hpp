@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxDepth = 16;
 
 // Reads fields from an object, recording one FieldError per problem.
 class FieldReader {
-public:
+  public:
     explicit FieldReader(const boost::json::object& object) : object_(object) {}
 
     // A string field that must be present. Returns "" (and records an error) otherwise.
@@ -50,7 +50,7 @@ public:
     // error was recorded.
     [[nodiscard]] Status finish();
 
-private:
+  private:
     const boost::json::object& object_;
     std::set<std::string, std::less<>> read_;
     std::vector<FieldError> errors_;

@@ -23,19 +23,19 @@ inline constexpr std::array<double, 12> kLatencyBucketsSeconds = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
 class Histogram {
-public:
+  public:
     void observe(std::chrono::nanoseconds value);
     // Appends the _bucket/_sum/_count lines; `labels` is the label text without braces.
     void render(std::string& out, std::string_view name, std::string_view labels) const;
 
-private:
+  private:
     std::array<std::uint64_t, kLatencyBucketsSeconds.size() + 1> counts_{};
     std::uint64_t count_ = 0;
     std::int64_t sum_ns_ = 0;
 };
 
 class Registry {
-public:
+  public:
     explicit Registry(std::string service) : service_(std::move(service)) {}
 
     void observe_request(std::string_view route, std::string_view method, unsigned status,
@@ -47,7 +47,7 @@ public:
 
     [[nodiscard]] std::string render() const;
 
-private:
+  private:
     std::string service_;
     mutable std::mutex mutex_;
     std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;

@@ -21,7 +21,7 @@ struct Caller {
 };
 
 class Authenticator {
-public:
+  public:
     using Clock = std::function<std::int64_t()>;  // Unix seconds; injectable for tests
     explicit Authenticator(jwt::Verifier verifier, Clock clock = {});
 
@@ -29,7 +29,7 @@ public:
     // bad one; both become 401 with WWW-Authenticate: Bearer.
     [[nodiscard]] Result<Caller> authenticate(const http::Request& request) const;
 
-private:
+  private:
     jwt::Verifier verifier_;
     Clock clock_;
 };

@@ -35,7 +35,7 @@ struct CommonSettings {
                                                   std::uint16_t default_port);
 
 class Runtime {
-public:
+  public:
     explicit Runtime(CommonSettings settings);
     ~Runtime();
 
@@ -53,7 +53,7 @@ public:
     // and stops. Returns the process exit code.
     int run(http::Router router);
 
-private:
+  private:
     CommonSettings settings_;
     async::IoPool io_;
     metrics::Registry metrics_;
