@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "bank/core/clock.hpp"
+
 namespace bank::service {
 
 std::string_view bearer_token(const http::Request& request) {
@@ -22,11 +24,7 @@ std::string_view bearer_token(const http::Request& request) {
 Authenticator::Authenticator(jwt::Verifier verifier, Clock clock)
     : verifier_(std::move(verifier)), clock_(std::move(clock)) {
     if (!clock_) {
-        clock_ = [] {
-            return std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        clock_ = unix_seconds_now;
     }
 }
 

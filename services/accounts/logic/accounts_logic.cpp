@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "bank/core/check.hpp"
+#include "bank/core/clock.hpp"
 #include "bank/identity/rules.hpp"
 #include "bank/money/money.hpp"
 
@@ -70,11 +71,7 @@ AccountsLogic::AccountsLogic(AccountStore& store, AuthGateway& auth, Clock clock
     : store_(store), auth_(auth), clock_(std::move(clock)), numbers_(std::move(numbers)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
     if (!clock_) {
-        clock_ = [] {
-            return std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        clock_ = unix_seconds_now;
     }
     if (!numbers_) {
         // Uniform over 1000000000..9999999999: ten digits, never a leading zero.

@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "bank/redis/outcome.hpp"
+
 namespace bank::accounts {
 
 namespace asio = boost::asio;
@@ -24,22 +26,6 @@ return 'created'
 const redis::Script kRead(R"lua(
 return {redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[2])}
 )lua");
-
-Result<std::int64_t> parse_integer(std::string_view text) {
-    std::int64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) {
-        return make_error(ErrorCode::kInternal, "storage_error", "corrupt integer in Redis");
-    }
-    return value;
-}
-
-template <typename T>
-Result<T> reply_error(const Result<redis::Reply>& reply, std::string_view what) {
-    if (!reply.ok()) return reply.error();
-    return make_error(ErrorCode::kInternal, "storage_error",
-                      "Redis refused " + std::string(what) + ": " + reply->as_string());
-}
 
 }  // namespace
 
@@ -74,7 +60,7 @@ asio::awaitable<Result<CreateOutcome>> RedisAccountStore::create(const Account& 
         "created_at",
         created};
     auto reply = co_await pool_.local().eval(kCreate, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<CreateOutcome>(reply, "create");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "create");
     const std::string& outcome = reply->as_string();
     if (outcome == "created") co_return CreateOutcome::kCreated;
     if (outcome == "number_taken") co_return CreateOutcome::kNumberTaken;
@@ -89,9 +75,9 @@ asio::awaitable<Result<std::optional<AccountView>>> RedisAccountStore::find(
     const std::array<std::string_view, 2> keys{profile_key, balance_key};
     const std::array<std::string_view, 0> args{};
     auto reply = co_await pool_.local().eval(kRead, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<Found>(reply, "find");
-    if (!reply->is_array() || reply->elements().empty()) {
-        co_return make_error(ErrorCode::kInternal, "storage_error", "unexpected reply for find");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "find");
+    if (!reply->is_array() || reply->elements().empty() || !reply->elements()[0].is_array()) {
+        co_return redis::unexpected_reply("find");
     }
     const auto& fields = reply->elements()[0].elements();
     if (fields.empty()) co_return Found{};
@@ -115,16 +101,16 @@ asio::awaitable<Result<std::optional<AccountView>>> RedisAccountStore::find(
         else if (name == "currency")
             view.account.currency = value;
         else if (name == "created_at") {
-            auto created = parse_integer(value);
-            if (!created.ok()) co_return std::move(created).error();
+            auto created = redis::parse_integer(value);
+            if (!created) co_return redis::unexpected_reply("find: created_at");
             view.account.created_at_s = *created;
         }
     }
     // A Lua nil (no ledger entry yet) arrives as a nil element, or as a missing second element
     // because Lua arrays end at the first nil.
     if (reply->elements().size() > 1 && !reply->elements()[1].is_nil()) {
-        auto balance = parse_integer(reply->elements()[1].as_string());
-        if (!balance.ok()) co_return std::move(balance).error();
+        auto balance = redis::parse_integer(reply->elements()[1].as_string());
+        if (!balance) co_return redis::unexpected_reply("find: ledger balance");
         view.balance_minor = *balance;
     }
     co_return Found{std::move(view)};
@@ -134,7 +120,7 @@ asio::awaitable<Result<bool>> RedisAccountStore::username_has_account(std::strin
     const std::string key = "accounts:username:" + std::string(canonical);
     const std::array<std::string_view, 2> command{"EXISTS", key};
     auto reply = co_await pool_.local().command(command);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "exists");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "exists");
     co_return reply->as_integer() == 1;
 }
 

@@ -5,42 +5,21 @@
 
 #include <gtest/gtest.h>
 
-#include "bank/async/io_pool.hpp"
-#include "bank/redis/pool.hpp"
-#include "bank/testing/redis_server.hpp"
-#include "bank/testing/run.hpp"
+#include "bank/testing/connected_redis.hpp"
 
 namespace bank::accounts {
 namespace {
 
 class RedisAccountStoreTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        auto config = redis::parse_url(server_.url());
-        ASSERT_TRUE(config.ok());
-        pool_ = std::make_unique<redis::Pool>(
-            std::vector<boost::asio::any_io_executor>{io_.executor(0)}, *config);
-        store_ = std::make_unique<RedisAccountStore>(*pool_);
-        pool_->start();
-        io_.start();
-        for (int i = 0; i < 100 && !pool_->any_connected(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        ASSERT_TRUE(pool_->any_connected());
-    }
-    void TearDown() override {
-        pool_->stop();
-        io_.force_stop_and_join();
-    }
+    void SetUp() override { ASSERT_TRUE(redis_.start()); }
     template <typename T>
     T run(std::function<boost::asio::awaitable<T>()> task) {
-        return bank::testing::run_on(io_.executor(0), task());
+        return redis_.run(task());
     }
 
-    bank::testing::RedisServer server_;
-    async::IoPool io_{1};
-    std::unique_ptr<redis::Pool> pool_;
-    std::unique_ptr<RedisAccountStore> store_;
+    bank::testing::ConnectedRedis redis_;
+    std::unique_ptr<RedisAccountStore> store_ = std::make_unique<RedisAccountStore>(redis_.pool());
 };
 
 TEST_F(RedisAccountStoreTest, CreateFindAndConflicts) {
@@ -71,8 +50,7 @@ TEST_F(RedisAccountStoreTest, CreateFindAndConflicts) {
     EXPECT_EQ((*found)->account.created_at_s, 1'700'000'000);
     EXPECT_EQ((*found)->balance_minor, 0);
 
-    auto set = run<Result<redis::Reply>>(
-        [&] { return pool_->at(0).command("SET", "ledger:balance:u1", "17000"); });
+    auto set = redis_.command({"SET", "ledger:balance:u1", "17000"});
     ASSERT_TRUE(set.ok());
     found = run<Result<std::optional<AccountView>>>([&] { return store_->find("u1"); });
     EXPECT_EQ((*found)->balance_minor, 17000);

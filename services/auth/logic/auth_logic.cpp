@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "bank/core/check.hpp"
+#include "bank/core/clock.hpp"
 #include "bank/identity/rules.hpp"
 #include "bank/jwt/base64url.hpp"
 
@@ -64,11 +65,7 @@ AuthLogic::AuthLogic(UserStore& store, PasswordHasher& hasher, const jwt::Signer
       random_(std::move(random)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
     if (!clock_) {
-        clock_ = [] {
-            return std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        clock_ = unix_seconds_now;
     }
     if (!random_) random_ = [](void* out, std::size_t size) { randombytes_buf(out, size); };
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "bank/redis/outcome.hpp"
+
 namespace bank::auth {
 
 namespace asio = boost::asio;
@@ -73,20 +75,6 @@ std::string key(std::string_view prefix, std::string_view id) {
     return result;
 }
 
-Error unexpected(std::string_view what) {
-    return make_error(ErrorCode::kInternal, "storage_error",
-                      "unexpected reply from Redis for " + std::string(what));
-}
-
-// Transport failures pass through (they are kUnavailable); an error reply is a bug or a
-// misconfiguration (e.g. a missing ACL permission), so it is kInternal.
-template <typename T>
-Result<T> reply_error(const Result<redis::Reply>& reply, std::string_view what) {
-    if (!reply.ok()) return reply.error();
-    return make_error(ErrorCode::kInternal, "storage_error",
-                      "Redis refused " + std::string(what) + ": " + reply->as_string());
-}
-
 }  // namespace
 
 RedisUserStore::RedisUserStore(redis::Pool& pool) : pool_(pool) {
@@ -105,8 +93,8 @@ asio::awaitable<Result<bool>> RedisUserStore::create_user(const UserRecord& user
     const std::array<std::string_view, 4> args{user.user_id, user.username, user.password_hash,
                                                created};
     auto reply = co_await pool_.local().eval(kCreateUser, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "create_user");
-    if (!reply->is_integer()) co_return unexpected("create_user");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "create_user");
+    if (!reply->is_integer()) co_return redis::unexpected_reply("create_user");
     co_return reply->as_integer() == 1;
 }
 
@@ -117,13 +105,14 @@ asio::awaitable<Result<std::optional<UserRecord>>> RedisUserStore::find_by_usern
     const std::string index_key = key(kUsernamePrefix, canonical_username);
     const std::array<std::string_view, 2> get{"GET", index_key};
     auto id = co_await client.command(get);
-    if (!id.ok() || id->is_error()) co_return reply_error<Found>(id, "find_by_username");
+    if (redis::failed(id)) co_return redis::call_error(id, "find_by_username");
     if (id->is_nil()) co_return Found{};
     const std::string user_key = key(kUserPrefix, id->as_string());
     const std::array<std::string_view, 4> hmget{"HMGET", user_key, "username", "password_hash"};
     auto fields = co_await client.command(hmget);
-    if (!fields.ok() || fields->is_error()) co_return reply_error<Found>(fields, "find_user");
-    if (!fields->is_array() || fields->elements().size() != 2) co_return unexpected("find_user");
+    if (redis::failed(fields)) co_return redis::call_error(fields, "find_user");
+    if (!fields->is_array() || fields->elements().size() != 2)
+        co_return redis::unexpected_reply("find_user");
     const auto& values = fields->elements();
     // The index can outlive the hash for a moment while delete_user runs: treat as absent.
     if (values[0].is_nil() || values[1].is_nil()) co_return Found{};
@@ -135,8 +124,8 @@ asio::awaitable<Result<bool>> RedisUserStore::delete_user(std::string_view user_
     const std::array<std::string_view, 1> keys{user_key};
     const std::array<std::string_view, 2> args{kUsernamePrefix, kUserPrefix};
     auto reply = co_await pool_.local().eval(kDeleteUser, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<bool>(reply, "delete_user");
-    if (!reply->is_integer()) co_return unexpected("delete_user");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "delete_user");
+    if (!reply->is_integer()) co_return redis::unexpected_reply("delete_user");
     co_return reply->as_integer() == 1;
 }
 
@@ -151,7 +140,7 @@ asio::awaitable<Status> RedisUserStore::save_refresh(std::string_view token_hash
     const std::array<std::string_view, 4> args{record.user_id, record.username, record.family,
                                                ttl_text};
     auto reply = co_await pool_.local().eval(kSaveRefresh, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<Ok>(reply, "save_refresh");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "save_refresh");
     co_return ok_status();
 }
 
@@ -164,8 +153,9 @@ asio::awaitable<Result<Rotation>> RedisUserStore::rotate_refresh(std::string_vie
     const std::array<std::string_view, 2> keys{old_key, new_key};
     const std::array<std::string_view, 2> args{ttl_text, kFamilyPrefix};
     auto reply = co_await pool_.local().eval(kRotate, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<Rotation>(reply, "rotate");
-    if (!reply->is_array() || reply->elements().empty()) co_return unexpected("rotate");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "rotate");
+    if (!reply->is_array() || reply->elements().empty())
+        co_return redis::unexpected_reply("rotate");
     const auto& values = reply->elements();
     const std::string& outcome = values[0].as_string();
     if (outcome == "rotated" && values.size() == 4) {
@@ -175,7 +165,7 @@ asio::awaitable<Result<Rotation>> RedisUserStore::rotate_refresh(std::string_vie
     }
     if (outcome == "reused") co_return Rotation{RotateOutcome::kReused, {}};
     if (outcome == "invalid") co_return Rotation{RotateOutcome::kInvalid, {}};
-    co_return unexpected("rotate");
+    co_return redis::unexpected_reply("rotate");
 }
 
 asio::awaitable<Status> RedisUserStore::revoke_family_of(std::string_view token_hash,
@@ -185,7 +175,7 @@ asio::awaitable<Status> RedisUserStore::revoke_family_of(std::string_view token_
     const std::array<std::string_view, 1> keys{token_key};
     const std::array<std::string_view, 2> args{ttl_text, kFamilyPrefix};
     auto reply = co_await pool_.local().eval(kRevoke, keys, args);
-    if (!reply.ok() || reply->is_error()) co_return reply_error<Ok>(reply, "revoke");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "revoke");
     co_return ok_status();
 }
 

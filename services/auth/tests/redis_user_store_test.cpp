@@ -10,70 +10,54 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <future>
+#include <memory>
 
-#include "bank/async/io_pool.hpp"
-#include "bank/redis/pool.hpp"
-#include "bank/testing/redis_server.hpp"
-#include "bank/testing/run.hpp"
+#include "bank/testing/connected_redis.hpp"
 
 namespace bank::auth {
 namespace {
 
 class RedisUserStoreTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        auto config = redis::parse_url(server_.url());
-        ASSERT_TRUE(config.ok());
-        pool_ = std::make_unique<redis::Pool>(
-            std::vector<boost::asio::any_io_executor>{io_.executor(0)}, *config);
-        store_ = std::make_unique<RedisUserStore>(*pool_);
-        pool_->start();
-        io_.start();
-        for (int i = 0; i < 100 && !pool_->any_connected(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        ASSERT_TRUE(pool_->any_connected());
-    }
-    void TearDown() override {
-        pool_->stop();
-        io_.force_stop_and_join();
-    }
-
+    void SetUp() override { ASSERT_TRUE(redis_.start()); }
     template <typename T>
     T run(std::function<boost::asio::awaitable<T>()> task) {
-        return bank::testing::run_on(io_.executor(0), task());
+        return redis_.run(task());
     }
 
-    testing::RedisServer server_;
-    async::IoPool io_{1};
-    std::unique_ptr<redis::Pool> pool_;
-    std::unique_ptr<RedisUserStore> store_;
+    bank::testing::ConnectedRedis redis_;
+    std::unique_ptr<RedisUserStore> store_ = std::make_unique<RedisUserStore>(redis_.pool());
 };
+
+// One registration attempt. A free coroutine, not a capturing lambda: co_spawn may destroy a
+// lambda object while the coroutine it started is still suspended.
+boost::asio::awaitable<void> register_one(RedisUserStore& store, int index,
+                                          std::shared_ptr<std::vector<Result<bool>>> results,
+                                          std::shared_ptr<int> remaining,
+                                          boost::asio::steady_timer& done) {
+    const UserRecord user{"id-" + std::to_string(index), "Alice", "h"};
+    auto value = co_await store.create_user(user, "alice", 1);
+    results->push_back(std::move(value));
+    if (--*remaining == 0) done.cancel();
+}
+
+boost::asio::awaitable<std::vector<Result<bool>>> register_concurrently(RedisUserStore& store,
+                                                                        int count) {
+    auto results = std::make_shared<std::vector<Result<bool>>>();
+    auto remaining = std::make_shared<int>(count);
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer done(executor, std::chrono::steady_clock::time_point::max());
+    for (int i = 0; i < count; ++i) {
+        boost::asio::co_spawn(executor, register_one(store, i, results, remaining, done),
+                              boost::asio::detached);
+    }
+    co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return std::move(*results);
+}
 
 TEST_F(RedisUserStoreTest, ExactlyOneOfConcurrentRegistrationsWins) {
     // All 20 are started before any finishes: they share the pipelined connection.
-    auto all =
-        run<std::vector<Result<bool>>>([&]() -> boost::asio::awaitable<std::vector<Result<bool>>> {
-            std::vector<std::future<int>> pending;
-            auto results = std::make_shared<std::vector<Result<bool>>>();
-            auto remaining = std::make_shared<int>(20);
-            boost::asio::steady_timer done(co_await boost::asio::this_coro::executor,
-                                           std::chrono::steady_clock::time_point::max());
-            for (int i = 0; i < 20; ++i) {
-                boost::asio::co_spawn(
-                    co_await boost::asio::this_coro::executor,
-                    [&, i]() -> boost::asio::awaitable<void> {
-                        const UserRecord user{"id-" + std::to_string(i), "Alice", "h"};
-                        auto value = co_await store_->create_user(user, "alice", 1);
-                        results->push_back(std::move(value));
-                        if (--*remaining == 0) done.cancel();
-                    },
-                    boost::asio::detached);
-            }
-            co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            co_return std::move(*results);
-        });
+    auto all = redis_.run(register_concurrently(*store_, 20));
     ASSERT_EQ(all.size(), 20u);
     int winners = 0;
     for (auto& value : all) {
@@ -108,8 +92,7 @@ TEST_F(RedisUserStoreTest, RefreshRotationReuseAndRevocation) {
     const RefreshRecord record{"u1", "bob", "fam"};
     const RefreshRecord record2{"u1", "bob", "fam2"};
     ASSERT_TRUE(run<Status>([&] { return store_->save_refresh("h1", record, ttl); }).ok());
-    auto ttl_reply =
-        run<Result<redis::Reply>>([&] { return pool_->at(0).command("TTL", "auth:refresh:h1"); });
+    auto ttl_reply = redis_.command({"TTL", "auth:refresh:h1"});
     ASSERT_TRUE(ttl_reply.ok());
     EXPECT_GT(ttl_reply->as_integer(), 3500);
 

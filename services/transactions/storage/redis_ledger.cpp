@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "bank/redis/outcome.hpp"
 #include "storage/ledger_script.hpp"
 
 namespace bank::transactions {
@@ -29,14 +30,6 @@ Error unexpected(std::string_view what) {
                       "unexpected reply from Redis for ledger post: " + std::string(what));
 }
 
-std::optional<std::int64_t> parse_integer(std::string_view text) {
-    std::int64_t value = 0;
-    const auto* end = text.data() + text.size();
-    auto [position, error] = std::from_chars(text.data(), end, value);
-    if (error != std::errc{} || position != end || text.empty()) return std::nullopt;
-    return value;
-}
-
 Result<Posting> parse_posting(const redis::Reply& reply) {
     if (!reply.is_array() || reply.elements().size() != 6) return unexpected("shape");
     const auto& values = reply.elements();
@@ -46,13 +39,13 @@ Result<Posting> parse_posting(const redis::Reply& reply) {
     if (values[0].as_string() != "ok") return unexpected("status");
     Posting posting;
     posting.transaction_id = values[1].as_string();
-    const auto balance = parse_integer(values[2].as_string());
-    const auto sequence = parse_integer(values[4].as_string());
+    const auto balance = redis::parse_integer(values[2].as_string());
+    const auto sequence = redis::parse_integer(values[4].as_string());
     if (!balance || !sequence) return unexpected("number");
     posting.balance_after_minor = *balance;
     posting.sequence = *sequence;
     if (!values[3].as_string().empty()) {
-        posting.counterparty_balance_after_minor = parse_integer(values[3].as_string());
+        posting.counterparty_balance_after_minor = redis::parse_integer(values[3].as_string());
         if (!posting.counterparty_balance_after_minor) return unexpected("number");
     }
     posting.replay = values[5].as_string() == "1";

@@ -17,10 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "bank/async/io_pool.hpp"
-#include "bank/redis/pool.hpp"
-#include "bank/testing/redis_server.hpp"
-#include "bank/testing/run.hpp"
+#include "bank/testing/connected_redis.hpp"
 #include "storage/ledger_script.hpp"
 
 namespace bank::transactions {
@@ -43,32 +40,14 @@ asio::awaitable<void> post_one(Ledger& ledger, const PostingRequest& request,
 class RedisLedgerTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        auto config = redis::parse_url(server_.url());
-        ASSERT_TRUE(config.ok());
-        pool_ = std::make_unique<redis::Pool>(std::vector<asio::any_io_executor>{io_.executor(0)},
-                                              *config);
-        ledger_ = std::make_unique<RedisLedger>(*pool_);
-        pool_->start();
-        io_.start();
-        for (int i = 0; i < 100 && !pool_->any_connected(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        ASSERT_TRUE(pool_->any_connected());
+        ASSERT_TRUE(redis_.start());
         for (const auto& user : kUsers) {
             ASSERT_TRUE(command({"HSET", account_key(user), "username", user}).ok());
         }
     }
-    void TearDown() override {
-        pool_->stop();
-        io_.force_stop_and_join();
-    }
 
     Result<redis::Reply> command(std::vector<std::string> args) {
-        return testing::run_on(
-            io_.executor(0),
-            [this, args = std::move(args)]() -> asio::awaitable<Result<redis::Reply>> {
-                co_return co_await pool_->at(0).command(std::span<const std::string>(args));
-            }());
+        return redis_.command(std::move(args));
     }
 
     std::int64_t integer(std::vector<std::string> args) {
@@ -108,7 +87,7 @@ class RedisLedgerTest : public ::testing::Test {
     }
 
     Result<Posting> post(const PostingRequest& request) {
-        return testing::run_on(io_.executor(0), ledger_->post(request));
+        return redis_.run(ledger_->post(request));
     }
 
     PostingRequest request(PostingType type, std::string user, std::int64_t amount_minor,
@@ -127,26 +106,22 @@ class RedisLedgerTest : public ::testing::Test {
     // Starts every posting before any finishes (they share the pipelined connection), then
     // waits for all of them.
     std::vector<Result<Posting>> post_concurrently(const std::vector<PostingRequest>& requests) {
-        return testing::run_on(
-            io_.executor(0), [&]() -> asio::awaitable<std::vector<Result<Posting>>> {
-                auto results = std::make_shared<std::vector<Result<Posting>>>();
-                auto remaining = std::make_shared<std::size_t>(requests.size());
-                asio::steady_timer done(co_await asio::this_coro::executor,
-                                        std::chrono::steady_clock::time_point::max());
-                for (const auto& one : requests) {
-                    asio::co_spawn(co_await asio::this_coro::executor,
-                                   post_one(*ledger_, one, results, remaining, done),
-                                   asio::detached);
-                }
-                co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
-                co_return std::move(*results);
-            }());
+        return redis_.run([&]() -> asio::awaitable<std::vector<Result<Posting>>> {
+            auto results = std::make_shared<std::vector<Result<Posting>>>();
+            auto remaining = std::make_shared<std::size_t>(requests.size());
+            asio::steady_timer done(co_await asio::this_coro::executor,
+                                    std::chrono::steady_clock::time_point::max());
+            for (const auto& one : requests) {
+                asio::co_spawn(co_await asio::this_coro::executor,
+                               post_one(*ledger_, one, results, remaining, done), asio::detached);
+            }
+            co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_return std::move(*results);
+        }());
     }
 
-    testing::RedisServer server_;
-    async::IoPool io_{1};
-    std::unique_ptr<redis::Pool> pool_;
-    std::unique_ptr<RedisLedger> ledger_;
+    testing::ConnectedRedis redis_;
+    std::unique_ptr<RedisLedger> ledger_ = std::make_unique<RedisLedger>(redis_.pool());
     int next_id_ = 1;
 };
 

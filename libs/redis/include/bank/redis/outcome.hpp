@@ -1,0 +1,30 @@
+#pragma once
+// How a store turns a Redis call into its own Result, shared by every service's store so the
+// rule is written once: a transport failure (disconnect, timeout) passes through as
+// kUnavailable, so the client gets a 503 it may retry; an error reply is a bug or a
+// misconfiguration (a missing ACL permission, a broken script), so it is kInternal.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "bank/core/result.hpp"
+#include "bank/redis/reply.hpp"
+
+namespace bank::redis {
+
+// True when the call did not produce a usable reply (transport failure or error reply).
+[[nodiscard]] inline bool failed(const Result<Reply>& reply) {
+    return !reply.ok() || reply->is_error();
+}
+
+// The Error for a failed() call; `what` names the operation for the log.
+[[nodiscard]] Error call_error(const Result<Reply>& reply, std::string_view what);
+
+// kInternal "storage_error" for a reply whose shape the store did not expect.
+[[nodiscard]] Error unexpected_reply(std::string_view what);
+
+// A whole decimal int64 as Redis stores counters; nullopt for anything else.
+[[nodiscard]] std::optional<std::int64_t> parse_integer(std::string_view text);
+
+}  // namespace bank::redis

@@ -1,0 +1,42 @@
+// Proves the shared store rule for Redis outcomes: a transport failure passes through unchanged
+// (503 to the client), an error reply becomes kInternal naming the operation and Redis' message
+// — before this helper, the stores read an error reply with as_string(), which aborts — and
+// parse_integer accepts exactly whole decimal int64 text.
+#include "bank/redis/outcome.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bank::redis {
+namespace {
+
+TEST(Outcome, TransportFailurePassesThrough) {
+    const Result<Reply> down =
+        make_error(ErrorCode::kUnavailable, "redis_unavailable", "not connected");
+    EXPECT_TRUE(failed(down));
+    const Error error = call_error(down, "create_user");
+    EXPECT_EQ(error.code, ErrorCode::kUnavailable);
+    EXPECT_EQ(error.slug, "redis_unavailable");
+}
+
+TEST(Outcome, ErrorReplyIsInternal) {
+    const Result<Reply> refused = Reply::error("NOPERM this user has no permissions");
+    EXPECT_TRUE(failed(refused));
+    const Error error = call_error(refused, "create_user");
+    EXPECT_EQ(error.code, ErrorCode::kInternal);
+    EXPECT_EQ(error.slug, "storage_error");
+    EXPECT_NE(error.detail.find("create_user"), std::string::npos);
+    EXPECT_NE(error.detail.find("NOPERM"), std::string::npos);
+    EXPECT_FALSE(failed(Result<Reply>(Reply::integer(1))));
+}
+
+TEST(Outcome, ParseInteger) {
+    EXPECT_EQ(parse_integer("17000"), 17000);
+    EXPECT_EQ(parse_integer("-5"), -5);
+    EXPECT_EQ(parse_integer("9223372036854775807"), INT64_MAX);
+    for (std::string_view bad : {"", " 1", "1 ", "1.0", "9223372036854775808", "abc", "+1"}) {
+        EXPECT_FALSE(parse_integer(bad).has_value()) << bad;
+    }
+}
+
+}  // namespace
+}  // namespace bank::redis
