@@ -37,6 +37,9 @@ bank_load_config() {
     BANK_GATEWAY_WORKERS=${BANK_GATEWAY_WORKERS:-auto}
     BANK_LOGIN_RATE=${BANK_LOGIN_RATE:-10r/s}
     BANK_LOGIN_BURST=${BANK_LOGIN_BURST:-20}
+    # Sign-ups cost an argon2id hash each and share the hash workers with logins.
+    BANK_SIGNUP_RATE=${BANK_SIGNUP_RATE:-5r/s}
+    BANK_SIGNUP_BURST=${BANK_SIGNUP_BURST:-10}
     # Two years, as Mozilla recommends.
     BANK_HSTS_MAX_AGE=${BANK_HSTS_MAX_AGE:-63072000}
     BANK_WEB_ROOT=${BANK_WEB_ROOT:-$BANK_REPO_ROOT/gateway/www}
@@ -57,11 +60,14 @@ bank_load_config() {
             bank_die "$name must be a port number (1-65535), got '${!name}'"
         fi
     done
-    for name in BANK_START_TIMEOUT_S BANK_STOP_TIMEOUT_S BANK_LOGIN_BURST BANK_HSTS_MAX_AGE; do
+    for name in BANK_START_TIMEOUT_S BANK_STOP_TIMEOUT_S BANK_LOGIN_BURST BANK_SIGNUP_BURST \
+        BANK_HSTS_MAX_AGE; do
         [[ "${!name}" =~ ^[0-9]+$ ]] || bank_die "$name must be a whole number, got '${!name}'"
     done
     [[ "$BANK_LOGIN_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
         bank_die "BANK_LOGIN_RATE must look like 10r/s or 30r/m, got '$BANK_LOGIN_RATE'"
+    [[ "$BANK_SIGNUP_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
+        bank_die "BANK_SIGNUP_RATE must look like 5r/s or 30r/m, got '$BANK_SIGNUP_RATE'"
     [[ "$BANK_GATEWAY_WORKERS" =~ ^(auto|[0-9]+)$ ]] ||
         bank_die "BANK_GATEWAY_WORKERS must be 'auto' or a number, got '$BANK_GATEWAY_WORKERS'"
     local service
@@ -83,6 +89,7 @@ bank_load_config() {
     BANK_JWT_PRIVATE_KEY=$BANK_KEYS_DIR/jwt-private.pem
     BANK_JWT_PUBLIC_KEY=$BANK_KEYS_DIR/jwt-public.pem
     BANK_REDIS_PASSWORD_FILE=$BANK_KEYS_DIR/redis-password
+    BANK_INTERNAL_TOKEN_FILE=$BANK_KEYS_DIR/internal-token
 }
 
 bank_service_port() {
@@ -188,6 +195,18 @@ bank_ensure_jwt_keys() {
             bank_die "openssl could not derive the JWT public key"
         chmod 0644 "$BANK_JWT_PUBLIC_KEY"
     fi
+}
+
+# The shared secret that auth's internal routes (/register, DELETE /users/{id}) require in
+# X-Internal-Token: any local user can reach a loopback port, so "not routed by the gateway" is
+# not enough. Only auth and accounts are given it. 256 random bits, mode 0600, kept across runs.
+bank_ensure_internal_token() {
+    if [[ ! -s "$BANK_INTERNAL_TOKEN_FILE" ]]; then
+        (umask 077 && openssl rand -hex 32 > "$BANK_INTERNAL_TOKEN_FILE.tmp") ||
+            bank_die "openssl could not generate the internal token"
+        mv "$BANK_INTERNAL_TOKEN_FILE.tmp" "$BANK_INTERNAL_TOKEN_FILE"
+    fi
+    chmod 0600 "$BANK_INTERNAL_TOKEN_FILE"
 }
 
 # The gateway's certificate: the one given in BANK_TLS_CERT/BANK_TLS_KEY, else a self-signed
@@ -335,11 +354,13 @@ bank_start_service() {
     )
     case "$name" in
         auth)
-            settings+=(BANK_JWT_PRIVATE_KEY_PATH="$BANK_JWT_PRIVATE_KEY")
+            settings+=(BANK_JWT_PRIVATE_KEY_PATH="$BANK_JWT_PRIVATE_KEY"
+                BANK_INTERNAL_TOKEN_PATH="$BANK_INTERNAL_TOKEN_FILE")
             ;;
         accounts)
             settings+=(BANK_JWT_PUBLIC_KEY_PATH="$BANK_JWT_PUBLIC_KEY"
-                BANK_AUTH_URL="http://127.0.0.1:$BANK_AUTH_PORT")
+                BANK_AUTH_URL="http://127.0.0.1:$BANK_AUTH_PORT"
+                BANK_INTERNAL_TOKEN_PATH="$BANK_INTERNAL_TOKEN_FILE")
             ;;
         transactions)
             settings+=(BANK_JWT_PUBLIC_KEY_PATH="$BANK_JWT_PUBLIC_KEY")
@@ -403,6 +424,8 @@ bank_start_nginx() {
         "TRANSACTIONS_UPSTREAM=$(bank_upstream transactions)" \
         "LOGIN_RATE=$BANK_LOGIN_RATE" \
         "LOGIN_BURST=$BANK_LOGIN_BURST" \
+        "SIGNUP_RATE=$BANK_SIGNUP_RATE" \
+        "SIGNUP_BURST=$BANK_SIGNUP_BURST" \
         "HSTS_MAX_AGE=$BANK_HSTS_MAX_AGE" \
         "WEB_ROOT=$BANK_WEB_ROOT"
     local nginx_args=(-p "$BANK_NGINX_DIR/" -e "$log" -c "$config")

@@ -72,6 +72,7 @@ done
 
 bank_make_dirs
 bank_ensure_jwt_keys
+bank_ensure_internal_token
 bank_ensure_tls
 bank_ensure_redis_password
 

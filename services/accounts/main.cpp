@@ -52,6 +52,7 @@ int main() {
     if (!parse_auth_url(auth_url, auth_options)) {
         env.fail("BANK_AUTH_URL", "must look like http://host:port, got '" + auth_url + "'");
     }
+    const std::string internal_token_path = env.required_string("BANK_INTERNAL_TOKEN_PATH", "");
     auth_options.timeout = env.duration_ms("BANK_AUTH_TIMEOUT_MS", 5000, 50, 60'000);
     if (service::report_config_errors(env, name)) return 2;
 
@@ -61,10 +62,17 @@ int main() {
         return 2;
     }
 
+    const auto internal_token = config::read_secret_file(internal_token_path);
+    if (!internal_token) {
+        std::cerr << name << ": BANK_INTERNAL_TOKEN_PATH: cannot read a token from '"
+                  << internal_token_path << "'\n";
+        return 2;
+    }
+
     service::Runtime runtime(common);
     service::Authenticator authenticator(*verifier);
     http::ClientPool auth_clients(runtime.executors(), auth_options);
-    accounts::HttpAuthGateway auth(auth_clients);
+    accounts::HttpAuthGateway auth(auth_clients, *internal_token);
     accounts::RedisAccountStore store(runtime.redis());
     accounts::AccountsLogic logic(store, auth);
     accounts::AccountsHandlers handlers(logic, authenticator);

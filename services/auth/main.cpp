@@ -22,6 +22,7 @@ int main() {
     config::Env env;
     auto common = service::read_common_settings(env, name, 8081);
     const std::string key_path = env.required_string("BANK_JWT_PRIVATE_KEY_PATH", "");
+    const std::string internal_token_path = env.required_string("BANK_INTERNAL_TOKEN_PATH", "");
     auth::TokenSettings tokens;
     tokens.issuer = env.string("BANK_JWT_ISSUER", tokens.issuer);
     tokens.audience = env.string("BANK_JWT_AUDIENCE", tokens.audience);
@@ -46,6 +47,13 @@ int main() {
         return 2;
     }
 
+    const auto internal_token = config::read_secret_file(internal_token_path);
+    if (!internal_token) {
+        std::cerr << name << ": BANK_INTERNAL_TOKEN_PATH: cannot read a token from '"
+                  << internal_token_path << "'\n";
+        return 2;
+    }
+
     service::Runtime runtime(common);
     async::WorkerPool workers(hash_threads, hash_queue, auth::lower_worker_priority);
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
@@ -62,7 +70,7 @@ int main() {
             return 1;
         }
     }
-    auth::AuthHandlers handlers(logic, signer->jwks_json());
+    auth::AuthHandlers handlers(logic, signer->jwks_json(), *internal_token);
 
     http::Router router;
     runtime.add_operational_routes(router);

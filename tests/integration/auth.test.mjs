@@ -76,8 +76,11 @@ function assertTokenResponse(response, user) {
 describe('auth', () => {
     let stack;
     let authUrl;
-    const register = (json, options = {}) =>
-        request(authUrl, 'POST', '/register', { json, ...options });
+    // auth's internal routes want the shared secret the scripts keep under keys/.
+    const internal = () => stack.internalHeaders();
+    const registerRaw = (options = {}) => request(authUrl, 'POST', '/register',
+        { ...options, headers: { ...internal(), ...(options.headers ?? {}) } });
+    const register = (json, options = {}) => registerRaw({ json, ...options });
     const token = (form) => stack.api('POST', '/api/auth/token', { form });
     // Every password and refresh token the tests send, to look for in the logs at the end.
     const secrets = new Set();
@@ -201,7 +204,7 @@ describe('auth', () => {
 
         test('malformed JSON is 400 malformed_json', async () => {
             for (const body of ['{"username": "a", ', '{username: "abc"}', 'nope', '']) {
-                const response = await request(authUrl, 'POST', '/register',
+                const response = await registerRaw(
                     { body, headers: { 'content-type': 'application/json' } });
                 assertProblem(assert, response, 400, 'malformed_json');
             }
@@ -210,7 +213,7 @@ describe('auth', () => {
         test('a body that is not a JSON object, or repeats a key, is 422', async () => {
             for (const body of ['[]', '"text"', '42',
                 `{"username":"${unique('d')}","username":"x","password":"${secret()}"}`]) {
-                const response = await request(authUrl, 'POST', '/register',
+                const response = await registerRaw(
                     { body, headers: { 'content-type': 'application/json' } });
                 assertProblem(assert, response, 422, 'validation_failed');
             }
@@ -220,12 +223,12 @@ describe('auth', () => {
             const json = JSON.stringify({ username: unique('ct'), password: secret() });
             for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
                 const headers = type ? { 'content-type': type } : {};
-                const response = await request(authUrl, 'POST', '/register',
+                const response = await registerRaw(
                     { body: json, headers });
                 assertProblem(assert, response, 415, 'unsupported_media_type');
             }
             // Parameters and case do not matter.
-            const withCharset = await request(authUrl, 'POST', '/register', {
+            const withCharset = await registerRaw({
                 body: JSON.stringify({ username: unique('cs'), password: secret() }),
                 headers: { 'content-type': 'Application/JSON; charset=utf-8' },
             });
@@ -247,6 +250,21 @@ describe('auth', () => {
             // The winner's credentials work.
             const winner = responses.find((response) => response.status === 201).body;
             await login({ ...winner, password });
+        });
+
+        test('the internal routes refuse callers without the internal token', async () => {
+            const json = { username: unique('noauth'), password: secret() };
+            for (const headers of [{}, { 'x-internal-token': 'wrong' },
+                { 'x-internal-token': internal()['x-internal-token'].slice(0, -1) }]) {
+                const denied = await request(authUrl, 'POST', '/register', { json, headers });
+                assertProblem(assert, denied, 403, 'forbidden');
+            }
+            const user = await newUser('victim');
+            const deleted = await request(authUrl, 'DELETE', `/users/${user.user_id}`);
+            assertProblem(assert, deleted, 403, 'forbidden');
+            // The victim is untouched: the name is still taken.
+            assertProblem(assert, await register({ username: user.username, password: secret() }),
+                400, 'username_taken');
         });
 
         test('/register is not reachable through the gateway', async () => {
@@ -596,7 +614,7 @@ describe('auth with realistic password hashing', () => {
         const username = unique('busy');
         const password = secret();
         const registered = await request(authUrl, 'POST', '/register',
-            { json: { username, password } });
+            { json: { username, password }, headers: stack.internalHeaders() });
         assert.equal(registered.status, 201, registered.text);
 
         let done = false;
@@ -656,7 +674,7 @@ describe('auth readiness follows Redis', () => {
         const username = unique('ready');
         const password = secret();
         assert.equal((await request(authUrl, 'POST', '/register',
-            { json: { username, password } })).status, 201);
+            { json: { username, password }, headers: stack.internalHeaders() })).status, 201);
         const ready = await request(authUrl, 'GET', '/readyz');
         assertJson(ready, 200);
 
@@ -688,7 +706,7 @@ describe('auth readiness follows Redis', () => {
             { form: { grant_type: 'refresh_token', refresh_token: 'whatever-token' } });
         assertProblem(assert, refresh, 503);
         const registerDown = await request(authUrl, 'POST', '/register',
-            { json: { username: unique('down'), password } });
+            { json: { username: unique('down'), password }, headers: stack.internalHeaders() });
         assertProblem(assert, registerDown, 503);
         // Liveness does not depend on Redis.
         const health = await request(authUrl, 'GET', '/healthz');

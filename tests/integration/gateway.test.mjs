@@ -17,7 +17,8 @@ describe('gateway', () => {
         // out on purpose, so their routes show what a missing service looks like.
         stack = await startStack({
             services: ['auth'],
-            env: { BANK_LOGIN_RATE: '2r/s', BANK_LOGIN_BURST: '5' },
+            env: { BANK_LOGIN_RATE: '2r/s', BANK_LOGIN_BURST: '5',
+                BANK_SIGNUP_RATE: '2r/s', BANK_SIGNUP_BURST: '5' },
         });
     });
 
@@ -207,5 +208,19 @@ describe('gateway', () => {
         // Other auth endpoints do not share the budget.
         const jwks = await stack.api('GET', '/api/auth/jwks.json');
         assert.equal(jwks.status, 200);
+        // accounts' login shares it: the password-guessing budget is one, not two.
+        const login = await stack.api('POST', '/api/accounts/login',
+            { form: { username: 'someone', password: 'something' } });
+        assertProblem(assert, login, 429, 'rate_limited');
+    });
+
+    test('a burst of sign-ups is cut off with 429 problem JSON', async () => {
+        const responses = await Promise.all(Array.from({ length: 20 },
+            () => stack.api('POST', '/api/accounts', { json: {} })));
+        const statuses = responses.map((response) => response.status);
+        const limited = responses.filter((response) => response.status === 429);
+        assert.ok(limited.length >= 1, `some requests are limited: ${statuses}`);
+        assert.ok(limited.length < responses.length, `the burst allowance passes: ${statuses}`);
+        assertProblem(assert, limited[0], 429, 'rate_limited');
     });
 });

@@ -114,6 +114,9 @@ export async function startStack({ services = allServices, env: extraEnv = {} } 
             BANK_GATEWAY_WORKERS: '1',
             BANK_SHUTDOWN_GRACE_MS: '2000',
             BANK_STOP_TIMEOUT_S: '10',
+            // Suites sign up many users from one address; the gateway suite tests the limits.
+            BANK_SIGNUP_RATE: '1000r/s',
+            BANK_SIGNUP_BURST: '1000',
             ...extraEnv,
         };
         const up = await runScript('up.sh', env);
@@ -160,6 +163,9 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
         env,
         /** A request to the gateway over plain HTTP; see request(). */
         api: (method, urlPath, options = {}) => request(gatewayUrl, method, urlPath, options),
+        // The X-Internal-Token header auth's internal routes require (the scripts make the token).
+        internalHeaders: () => ({ 'x-internal-token': fs.readFileSync(
+            path.join(dataDir, 'keys', 'internal-token'), 'utf8').trim() }),
         /** Reads a log file of the stack (logs/<name>.log). */
         log: (name) => fs.readFileSync(path.join(dataDir, 'logs', `${name}.log`), 'utf8'),
         /** Every log file of the stack, as { 'auth.log': text, ... }. */

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace bank::config {
@@ -94,6 +96,18 @@ std::string Env::choice(const std::string& name, std::string fallback,
     for (const auto& candidate : allowed) list += (list.empty() ? "" : ", ") + candidate;
     fail(name, "must be one of " + list + ", got '" + value + "'");
     return allowed.empty() ? value : allowed.front();
+}
+
+std::optional<std::string> read_secret_file(const std::string& path) {
+    std::ifstream file(path);
+    if (!file) return std::nullopt;
+    std::stringstream contents;
+    contents << file.rdbuf();
+    std::string secret = contents.str();
+    const auto first = secret.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return std::nullopt;
+    const auto last = secret.find_last_not_of(" \t\r\n");
+    return secret.substr(first, last - first + 1);
 }
 
 std::int64_t default_thread_count() {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 namespace bank::config {
@@ -65,6 +67,22 @@ TEST(Env, RequiredStringMustBePresent) {
     env.required_string("KEY_PATH", "");
     ASSERT_EQ(env.errors().size(), 1u);
     EXPECT_EQ(env.errors()[0], "KEY_PATH: is required");
+}
+
+TEST(ReadSecretFile, TrimsAndRejectsEmptyOrMissing) {
+    const std::string path = ::testing::TempDir() + "secret-test";
+    {
+        std::ofstream file(path);
+        file << "  abc123\n";
+    }
+    EXPECT_EQ(read_secret_file(path), "abc123");
+    {
+        std::ofstream file(path);
+        file << " \n";
+    }
+    EXPECT_FALSE(read_secret_file(path).has_value());
+    std::remove(path.c_str());
+    EXPECT_FALSE(read_secret_file(path).has_value());
 }
 
 }  // namespace

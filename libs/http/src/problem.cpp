@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "bank/core/check.hpp"
+#include "bank/log/log.hpp"
 
 namespace bank::http {
 
@@ -58,10 +59,18 @@ Response problem(const Error& error, std::string_view request_id) {
     // A relative type URI per problem kind (RFC 9457 allows URI references); the code member is
     // the same slug for clients that prefer a plain string to switch on.
     const std::string slug = error.slug.empty() ? "error" : error.slug;
+    // An internal failure's detail (a Redis error text, a script message) is for operators:
+    // it goes to the log with the request id, and the client gets a sentence to quote.
+    std::string detail = error.detail;
+    if (error.code == ErrorCode::kInternal && slug != "internal_error") {
+        log::error("internal error",
+                   {{"request_id", request_id}, {"code", slug}, {"detail", detail}});
+        detail = "An unexpected error occurred; quote the request id";
+    }
     body["type"] = "/problems/" + slug;
     body["title"] = boost::beast::http::obsolete_reason(beast_status);
     body["status"] = status;
-    body["detail"] = error.detail;
+    body["detail"] = detail;
     body["code"] = slug;
     if (!error.field_errors.empty()) {
         boost::json::array errors;

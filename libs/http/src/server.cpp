@@ -113,7 +113,7 @@ asio::awaitable<void> Server::accept_loop() {
             co_await pause.async_wait(kTuple);
             continue;
         }
-        if (connections_.load() >= static_cast<std::int64_t>(options_.max_connections)) {
+        if (connections_->load() >= static_cast<std::int64_t>(options_.max_connections)) {
             // Over the connection cap the cheapest honest answer is to close at once; the
             // gateway in front retries on another connection.
             boost::system::error_code ignored;
@@ -128,10 +128,10 @@ asio::awaitable<void> Server::accept_loop() {
 }
 
 asio::awaitable<void> Server::session(tcp::socket socket) {
-    connections_.fetch_add(1);
+    connections_->fetch_add(1);
     struct ConnectionCount {
-        std::atomic<std::int64_t>& count;
-        ~ConnectionCount() { count.fetch_sub(1); }
+        std::shared_ptr<std::atomic<std::int64_t>> count;
+        ~ConnectionCount() { count->fetch_sub(1); }
     } connection_count{connections_};
 
     const int thread = async::this_thread_index();
@@ -235,8 +235,12 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
         const auto latency = std::chrono::steady_clock::now() - started;
         in_flight_.fetch_sub(1);
         metrics_.add_in_flight(-1);
-        const std::string_view method =
-            refusal ? std::string_view("-") : std::string_view(request.method_string());
+        // Methods Beast does not know are one label: a client inventing verbs must not grow
+        // the metrics table.
+        const std::string_view method = refusal ? std::string_view("-")
+                                        : request.method() == beast::http::verb::unknown
+                                            ? std::string_view("OTHER")
+                                            : std::string_view(request.method_string());
         metrics_.observe_request(route_name, method, response.result_int(), latency);
         log::request({method, route_name, response.result_int(),
                       std::chrono::duration_cast<std::chrono::microseconds>(latency),
@@ -311,13 +315,14 @@ asio::awaitable<Response> Server::dispatch(Request& request, Context& context,
 bool Server::shutdown(std::chrono::milliseconds grace) {
     stopping_ = true;
     if (acceptor_) {
-        std::promise<void> closed;
-        asio::post(io_.context(0), [this, &closed] {
+        // Shared: if the wait below times out, the posted close may still run later.
+        auto closed = std::make_shared<std::promise<void>>();
+        asio::post(io_.context(0), [this, closed] {
             boost::system::error_code ignored;
             acceptor_->close(ignored);
-            closed.set_value();
+            closed->set_value();
         });
-        closed.get_future().wait_for(grace);
+        closed->get_future().wait_for(grace);
     }
     // Wake idle keep-alive connections so they close now instead of at their idle timeout.
     for (std::size_t i = 0; i < io_.size(); ++i) {
@@ -327,7 +332,7 @@ bool Server::shutdown(std::chrono::milliseconds grace) {
     }
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (in_flight_.load() == 0 && connections_.load() == 0) return true;
+        if (in_flight_.load() == 0 && connections_->load() == 0) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return in_flight_.load() == 0;

@@ -119,9 +119,16 @@ asio::awaitable<Result<AccountView>> AccountsLogic::open_account(SignUp sign_up)
     if (registered.ok()) {
         auto created = co_await create_for(registered->user_id, sign_up);
         if (created.ok()) co_return created;
-        // The name is registered but has no account: undo the registration so the name is free
-        // again. If even that fails, a retry with the same credentials completes the account
-        // (below), so the name is never stranded.
+        if (created.error().code == ErrorCode::kUnavailable) {
+            // A timeout does not say whether the write happened: look before undoing, and when
+            // even that cannot be known, leave the registration for a retry to complete (below).
+            auto found = co_await store_.find(registered->user_id);
+            if (found.ok() && found->has_value()) co_return std::move(**found);
+            if (!found.ok()) co_return created;
+        }
+        // The name is registered but definitely has no account: undo the registration so the
+        // name is free again. If even that fails, a retry with the same credentials completes
+        // the account (below), so the name is never stranded.
         std::string user_id = registered->user_id;
         auto undone = co_await auth_.delete_user(std::move(user_id));
         (void)undone;
@@ -142,6 +149,13 @@ asio::awaitable<Result<AccountView>> AccountsLogic::open_account(SignUp sign_up)
     if (!grant.ok()) {
         if (grant.error().slug == "invalid_grant") co_return std::move(registered).error();
         co_return std::move(grant).error();
+    }
+    // The grant only proved the password; its refresh token must not stay alive unseen.
+    const auto* refresh = grant->token_response.if_contains("refresh_token");
+    if (refresh != nullptr && refresh->is_string()) {
+        std::string refresh_token(refresh->as_string());
+        auto revoked = co_await auth_.revoke(std::move(refresh_token));
+        (void)revoked;  // best effort: the token is random, unseen, and expires on its own
     }
     co_return co_await create_for(grant->user_id, sign_up);
 }

@@ -50,6 +50,7 @@ asio::awaitable<Result<Registered>> HttpAuthGateway::register_user(std::string u
                                                                    std::string password) {
     http::Request request{http::Verb::post, "/register", 11};
     request.set(http::Field::content_type, "application/json");
+    request.set("X-Internal-Token", internal_token_);
     request.body() =
         boost::json::serialize(boost::json::object{{"username", username}, {"password", password}});
     auto response = co_await clients_.local().send(std::move(request));
@@ -100,11 +101,23 @@ asio::awaitable<Result<Grant>> HttpAuthGateway::password_grant(std::string usern
 
 asio::awaitable<Status> HttpAuthGateway::delete_user(std::string user_id) {
     http::Request request{http::Verb::delete_, "/users/" + user_id, 11};
+    request.set("X-Internal-Token", internal_token_);
     auto response = co_await clients_.local().send(std::move(request));
     if (!response.ok()) co_return auth_unavailable("the auth service did not answer");
     if (response->result_int() == 204 || response->result_int() == 404) co_return ok_status();
     co_return auth_unavailable("the auth service answered " +
                                std::to_string(response->result_int()) + " to a delete");
+}
+
+asio::awaitable<Status> HttpAuthGateway::revoke(std::string refresh_token) {
+    http::Request request{http::Verb::post, "/revoke", 11};
+    request.set(http::Field::content_type, "application/x-www-form-urlencoded");
+    request.body() = "token=" + form_encode(refresh_token);
+    auto response = co_await clients_.local().send(std::move(request));
+    if (!response.ok()) co_return auth_unavailable("the auth service did not answer");
+    if (response->result_int() == 200) co_return ok_status();
+    co_return auth_unavailable("the auth service answered " +
+                               std::to_string(response->result_int()) + " to a revocation");
 }
 
 }  // namespace bank::accounts

@@ -32,19 +32,25 @@ class AuthGateway {
     virtual boost::asio::awaitable<Result<Grant>> password_grant(std::string username,
                                                                  std::string password) = 0;
     virtual boost::asio::awaitable<Status> delete_user(std::string user_id) = 0;
+    // RFC 7009 revocation of a refresh token (and its family).
+    virtual boost::asio::awaitable<Status> revoke(std::string refresh_token) = 0;
 };
 
 class HttpAuthGateway final : public AuthGateway {
   public:
-    explicit HttpAuthGateway(http::ClientPool& clients) : clients_(clients) {}
+    // `internal_token` is sent as X-Internal-Token on auth's internal routes.
+    HttpAuthGateway(http::ClientPool& clients, std::string internal_token)
+        : clients_(clients), internal_token_(std::move(internal_token)) {}
     boost::asio::awaitable<Result<Registered>> register_user(std::string username,
                                                              std::string password) override;
     boost::asio::awaitable<Result<Grant>> password_grant(std::string username,
                                                          std::string password) override;
     boost::asio::awaitable<Status> delete_user(std::string user_id) override;
+    boost::asio::awaitable<Status> revoke(std::string refresh_token) override;
 
   private:
     http::ClientPool& clients_;
+    std::string internal_token_;
 };
 
 }  // namespace bank::accounts

@@ -32,6 +32,10 @@ class FakeStore final : public AccountStore {
         accounts[account.user_id] = account;
         usernames.insert(std::string(canonical));
         numbers.insert(account.account_number);
+        if (time_out_after_commit) {
+            time_out_after_commit = false;
+            co_return make_error(ErrorCode::kUnavailable, "redis_timeout", "no answer in time");
+        }
         co_return CreateOutcome::kCreated;
     }
     asio::awaitable<Result<std::optional<AccountView>>> find(std::string_view user_id) override {
@@ -47,6 +51,7 @@ class FakeStore final : public AccountStore {
     std::set<std::string> usernames;
     std::set<std::string> numbers;
     int fail_creates = 0;
+    bool time_out_after_commit = false;
     int finds = 0;
 };
 
@@ -75,7 +80,9 @@ class FakeAuth final : public AuthGateway {
             co_return make_error(ErrorCode::kInvalidArgument, "invalid_grant",
                                  "Incorrect username or password");
         }
-        co_return Grant{boost::json::object{{"access_token", "t"}, {"user_id", it->second.first}},
+        co_return Grant{boost::json::object{{"access_token", "t"},
+                                            {"refresh_token", "r-" + it->second.first},
+                                            {"user_id", it->second.first}},
                         it->second.first};
     }
     asio::awaitable<Status> delete_user(std::string user_id) override {
@@ -89,7 +96,12 @@ class FakeAuth final : public AuthGateway {
         }
         co_return ok_status();
     }
+    asio::awaitable<Status> revoke(std::string refresh_token) override {
+        revoked.push_back(std::move(refresh_token));
+        co_return ok_status();
+    }
     std::map<std::string, std::pair<std::string, std::string>> users;
+    std::vector<std::string> revoked;
     int next_id = 0;
     int deletes = 0;
     bool down = false;
@@ -151,6 +163,15 @@ TEST_F(AccountsLogicTest, StoreFailureUndoesRegistration) {
     EXPECT_TRUE(run(logic_.open_account(valid_sign_up())).ok());
 }
 
+TEST_F(AccountsLogicTest, TimeoutAfterTheWriteKeepsTheAccount) {
+    store_.time_out_after_commit = true;
+    auto result = run(logic_.open_account(valid_sign_up()));
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(auth_.deletes, 0);  // undoing would leave an account nobody can log in to
+    EXPECT_EQ(auth_.users.size(), 1u);
+    EXPECT_TRUE(store_.accounts.contains(result->account.user_id));
+}
+
 TEST_F(AccountsLogicTest, RetryCompletesAStrandedRegistration) {
     store_.fail_creates = 1;
     auth_.fail_deletes = true;  // the undo fails too: the name stays registered without account
@@ -159,6 +180,8 @@ TEST_F(AccountsLogicTest, RetryCompletesAStrandedRegistration) {
     auto retried = run(logic_.open_account(valid_sign_up()));
     ASSERT_TRUE(retried.ok());
     EXPECT_EQ(retried->account.user_id, auth_.users.begin()->second.first);
+    // The grant that proved the password leaves no live refresh token behind.
+    EXPECT_EQ(auth_.revoked, std::vector<std::string>{"r-" + retried->account.user_id});
     // A stranger with another password does not get the stranded name.
     store_.accounts.clear();
     store_.usernames.clear();

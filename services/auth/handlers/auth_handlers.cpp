@@ -1,5 +1,7 @@
 #include "handlers/auth_handlers.hpp"
 
+#include <sodium.h>
+
 #include <boost/json/object.hpp>
 
 #include "bank/http/form.hpp"
@@ -47,6 +49,18 @@ Result<http::Form> read_form(const http::Request& request) {
     return http::parse_form(request.body());
 }
 
+// Constant-time comparison, so the token cannot be found byte by byte from response times.
+bool is_internal_caller(const http::Request& request, const std::string& internal_token) {
+    const std::string_view given = request["X-Internal-Token"];
+    return given.size() == internal_token.size() &&
+           sodium_memcmp(given.data(), internal_token.data(), given.size()) == 0;
+}
+
+Error not_internal() {
+    return make_error(ErrorCode::kPermissionDenied, "forbidden",
+                      "This route is for the bank's own services");
+}
+
 std::string field(const http::Form& form, std::string_view name) {
     auto it = form.find(name);
     return it == form.end() ? std::string() : it->second;
@@ -54,8 +68,8 @@ std::string field(const http::Form& form, std::string_view name) {
 
 }  // namespace
 
-AuthHandlers::AuthHandlers(AuthLogic& logic, std::string jwks_json)
-    : logic_(logic), jwks_json_(std::move(jwks_json)) {}
+AuthHandlers::AuthHandlers(AuthLogic& logic, std::string jwks_json, std::string internal_token)
+    : logic_(logic), jwks_json_(std::move(jwks_json)), internal_token_(std::move(internal_token)) {}
 
 void AuthHandlers::add_routes(http::Router& router) {
     router.add(http::Verb::post, "/register",
@@ -68,6 +82,9 @@ void AuthHandlers::add_routes(http::Router& router) {
 }
 
 asio::awaitable<Response> AuthHandlers::register_user(Context& context) {
+    if (!is_internal_caller(context.request, internal_token_)) {
+        co_return http::problem(not_internal(), context.request_id);
+    }
     if (auto media = http::require_content_type(context.request, "application/json"); !media.ok()) {
         co_return http::problem(media.error(), context.request_id);
     }
@@ -143,6 +160,9 @@ asio::awaitable<Response> AuthHandlers::jwks(Context&) {
 }
 
 asio::awaitable<Response> AuthHandlers::delete_user(Context& context) {
+    if (!is_internal_caller(context.request, internal_token_)) {
+        co_return http::problem(not_internal(), context.request_id);
+    }
     std::string user_id(context.param("user_id"));
     auto status = co_await logic_.delete_user(std::move(user_id));
     if (!status.ok()) co_return http::problem(status.error(), context.request_id);

@@ -6,6 +6,8 @@
 //   POST   /revoke           OAuth 2.0 token revocation (RFC 7009)
 //   GET    /jwks.json        the public signing keys (RFC 7517)
 //   DELETE /users/{user_id}  internal: undo a registration whose account could not be opened
+// The two internal routes also require the shared secret in X-Internal-Token: the gateway does
+// not route them, but any local process can reach a loopback port.
 
 #include <string>
 
@@ -16,7 +18,7 @@ namespace bank::auth {
 
 class AuthHandlers {
   public:
-    AuthHandlers(AuthLogic& logic, std::string jwks_json);
+    AuthHandlers(AuthLogic& logic, std::string jwks_json, std::string internal_token);
     void add_routes(http::Router& router);
 
   private:
@@ -28,6 +30,7 @@ class AuthHandlers {
 
     AuthLogic& logic_;
     std::string jwks_json_;
+    std::string internal_token_;
 };
 
 }  // namespace bank::auth

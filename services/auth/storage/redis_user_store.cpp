@@ -21,6 +21,17 @@ end
 return 0
 )lua");
 
+// KEYS: username index. ARGV: user key prefix. One round trip for a login's lookup: {} when
+// there is no such user (or the index outlives the hash for a moment while delete_user runs),
+// else {user_id, username, password_hash}.
+const redis::Script kFindUser(R"lua(
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+local fields = redis.call('HMGET', ARGV[1] .. id, 'username', 'password_hash')
+if not fields[1] or not fields[2] then return {} end
+return {id, fields[1], fields[2]}
+)lua");
+
 // KEYS: user hash. ARGV: the username index prefix. Frees the name only if it still points here.
 const redis::Script kDeleteUser(R"lua(
 local username = redis.call('HGET', KEYS[1], 'username')
@@ -78,7 +89,8 @@ std::string key(std::string_view prefix, std::string_view id) {
 }  // namespace
 
 RedisUserStore::RedisUserStore(redis::Pool& pool) : pool_(pool) {
-    for (const auto* script : {&kCreateUser, &kDeleteUser, &kSaveRefresh, &kRotate, &kRevoke}) {
+    for (const auto* script :
+         {&kCreateUser, &kFindUser, &kDeleteUser, &kSaveRefresh, &kRotate, &kRevoke}) {
         pool_.register_script(*script);
     }
 }
@@ -101,22 +113,17 @@ asio::awaitable<Result<bool>> RedisUserStore::create_user(const UserRecord& user
 asio::awaitable<Result<std::optional<UserRecord>>> RedisUserStore::find_by_username(
     std::string_view canonical_username) {
     using Found = std::optional<UserRecord>;
-    auto& client = pool_.local();
     const std::string index_key = key(kUsernamePrefix, canonical_username);
-    const std::array<std::string_view, 2> get{"GET", index_key};
-    auto id = co_await client.command(get);
-    if (redis::failed(id)) co_return redis::call_error(id, "find_by_username");
-    if (id->is_nil()) co_return Found{};
-    const std::string user_key = key(kUserPrefix, id->as_string());
-    const std::array<std::string_view, 4> hmget{"HMGET", user_key, "username", "password_hash"};
-    auto fields = co_await client.command(hmget);
-    if (redis::failed(fields)) co_return redis::call_error(fields, "find_user");
-    if (!fields->is_array() || fields->elements().size() != 2)
-        co_return redis::unexpected_reply("find_user");
-    const auto& values = fields->elements();
-    // The index can outlive the hash for a moment while delete_user runs: treat as absent.
-    if (values[0].is_nil() || values[1].is_nil()) co_return Found{};
-    co_return Found{UserRecord{id->as_string(), values[0].as_string(), values[1].as_string()}};
+    const std::array<std::string_view, 1> keys{index_key};
+    const std::array<std::string_view, 1> args{kUserPrefix};
+    auto reply = co_await pool_.local().eval(kFindUser, keys, args);
+    if (redis::failed(reply)) co_return redis::call_error(reply, "find_by_username");
+    if (!reply->is_array()) co_return redis::unexpected_reply("find_by_username");
+    const auto& values = reply->elements();
+    if (values.empty()) co_return Found{};
+    if (values.size() != 3) co_return redis::unexpected_reply("find_by_username");
+    co_return Found{
+        UserRecord{values[0].as_string(), values[1].as_string(), values[2].as_string()}};
 }
 
 asio::awaitable<Result<bool>> RedisUserStore::delete_user(std::string_view user_id) {

@@ -45,6 +45,10 @@ class Env {
     std::vector<std::string> errors_;
 };
 
+// Reads a secret (a shared token) from a file at start-up: surrounding whitespace is dropped;
+// nullopt when the file cannot be read or holds nothing, so the caller names the variable.
+[[nodiscard]] std::optional<std::string> read_secret_file(const std::string& path);
+
 // Number of I/O threads when not configured: the number of cores, at least one.
 [[nodiscard]] std::int64_t default_thread_count();
 

@@ -68,7 +68,10 @@ class Server {
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::int64_t> in_flight_{0};
-    std::atomic<std::int64_t> connections_{0};
+    // Shared with every session: a session suspended at shutdown is destroyed with its
+    // io_context, after the Server may be gone, and its destructor still counts itself out.
+    std::shared_ptr<std::atomic<std::int64_t>> connections_ =
+        std::make_shared<std::atomic<std::int64_t>>(0);
     // Streams waiting idle for their next request, per I/O thread; each set is touched only by
     // its own thread, so shutdown posts the close to that thread.
     std::vector<std::unordered_set<boost::beast::tcp_stream*>> idle_streams_;
