@@ -35,15 +35,6 @@ std::vector<FieldError> validate(const SignUp& sign_up) {
     return problems;
 }
 
-std::string iso8601(std::int64_t unix_seconds) {
-    const auto seconds = static_cast<std::time_t>(unix_seconds);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buffer;
-}
-
 boost::json::object to_json(const AccountView& view) {
     const Account& account = view.account;
     boost::json::object object{

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "bank/core/clock.hpp"
 #include "bank/core/result.hpp"
 #include "storage/account_store.hpp"
 #include "storage/auth_gateway.hpp"
@@ -55,9 +56,6 @@ class AccountsLogic {
 
 // Every problem with a sign-up form, one FieldError per field.
 [[nodiscard]] std::vector<FieldError> validate(const SignUp& sign_up);
-
-// "2026-11-23T23:09:38Z"
-[[nodiscard]] std::string iso8601(std::int64_t unix_seconds);
 
 // The account as the API shows it (never a password or hash: there is none to show).
 [[nodiscard]] boost::json::object to_json(const AccountView& view);

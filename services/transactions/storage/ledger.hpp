@@ -7,12 +7,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "bank/core/result.hpp"
 
 namespace bank::transactions {
 
 enum class PostingType { kDeposit, kWithdrawal, kTransfer };
+
+// The type's name as the ledger records it and the API shows it ("deposit", "withdrawal",
+// "transfer").
+[[nodiscard]] std::string_view posting_type_name(PostingType type);
 
 struct PostingRequest {
     PostingType type = PostingType::kDeposit;

@@ -54,6 +54,12 @@ end
 if kind ~= 'deposit' and kind ~= 'withdrawal' and kind ~= 'transfer' then
   return fail('INVALID_TYPE', 'unknown posting type')
 end
+-- The idempotency TTL and the stream length are configuration, but they feed SET EX and XADD,
+-- which run after the balances moved: checked here, so a bad value cannot make the step fail
+-- half-way (Redis does not roll a script back).
+if not string.match(ARGV[10], '^[1-9][0-9]*$') or not string.match(ARGV[11], '^[0-9]+$') then
+  return fail('INVALID_SETTINGS', 'idempotency ttl and stream maxlen must be whole numbers')
+end
 local amount_text = ARGV[5]
 if not string.match(amount_text, '^[1-9][0-9]*$') or string.len(amount_text) > 16 then
   return fail('INVALID_AMOUNT', 'amount must be a positive integer of minor units')

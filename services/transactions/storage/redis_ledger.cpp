@@ -13,18 +13,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string_view type_name(PostingType type) {
-    switch (type) {
-        case PostingType::kDeposit:
-            return "deposit";
-        case PostingType::kWithdrawal:
-            return "withdrawal";
-        case PostingType::kTransfer:
-            return "transfer";
-    }
-    return "unknown";
-}
-
 Error unexpected(std::string_view what) {
     return make_error(ErrorCode::kInternal, "storage_error",
                       "unexpected reply from Redis for ledger post: " + std::string(what));
@@ -54,6 +42,18 @@ Result<Posting> parse_posting(const redis::Reply& reply) {
 
 }  // namespace
 
+std::string_view posting_type_name(PostingType type) {
+    switch (type) {
+        case PostingType::kDeposit:
+            return "deposit";
+        case PostingType::kWithdrawal:
+            return "withdrawal";
+        case PostingType::kTransfer:
+            return "transfer";
+    }
+    return "unknown";
+}
+
 Error ledger_error(std::string_view reply_message) {
     std::string_view message = reply_message;
     // Redis 7.0 prefixes an error that does not start with a code of its own with "ERR ".
@@ -75,11 +75,16 @@ Error ledger_error(std::string_view reply_message) {
         return make_error(ErrorCode::kUnprocessable, "idempotency_key_reused",
                           "The idempotency key was already used for a different request");
     }
-    if (code == "BALANCE_OVERFLOW" || code == "INVALID_AMOUNT") {
+    if (code == "BALANCE_OVERFLOW") {
         return make_error(ErrorCode::kUnprocessable, "invalid_amount",
                           "The amount would take a balance above the maximum allowed");
     }
-    // INVALID_TYPE, DUPLICATE_TRANSACTION, LEDGER_INVARIANT, or Redis's own errors: all bugs or
+    if (code == "INVALID_AMOUNT") {
+        return make_error(ErrorCode::kUnprocessable, "invalid_amount",
+                          "The amount must be a positive whole number of cents");
+    }
+    // INVALID_TYPE, INVALID_SETTINGS, DUPLICATE_TRANSACTION, LEDGER_INVARIANT, or Redis's own
+    // errors: all bugs or
     // misconfiguration, never the client's fault.
     return make_error(ErrorCode::kInternal, "storage_error",
                       "Redis refused the ledger post: " + std::string(reply_message));
@@ -115,7 +120,7 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const std::string created_at = std::to_string(request.created_at_s);
     const std::string ttl = std::to_string(request.idempotency_ttl_s);
     const std::string maxlen = std::to_string(request.stream_maxlen);
-    const std::array<std::string_view, 13> args{type_name(request.type),
+    const std::array<std::string_view, 13> args{posting_type_name(request.type),
                                                 request.transaction_id,
                                                 request.user_id,
                                                 request.counterparty_id,

@@ -213,6 +213,20 @@ TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
     ASSERT_FALSE(receiver_over.ok());
     EXPECT_EQ(receiver_over.error().slug, "invalid_amount");
 
+    // A bad idempotency TTL or stream length would make SET EX / XADD fail after the balances
+    // moved; the script refuses them before writing anything.
+    auto bad_ttl = request(PostingType::kDeposit, "alice", 5);
+    bad_ttl.idempotency_key = "key-1";
+    bad_ttl.idempotency_ttl_s = 0;
+    auto ttl_refused = post(bad_ttl);
+    ASSERT_FALSE(ttl_refused.ok());
+    EXPECT_EQ(ttl_refused.error().code, ErrorCode::kInternal);
+    auto bad_maxlen = request(PostingType::kDeposit, "alice", 5);
+    bad_maxlen.stream_maxlen = -1;
+    auto maxlen_refused = post(bad_maxlen);
+    ASSERT_FALSE(maxlen_refused.ok());
+    EXPECT_EQ(maxlen_refused.error().code, ErrorCode::kInternal);
+
     EXPECT_EQ(snapshot(), before);
     EXPECT_EQ(sum_of_balances(), 0);
 }
