@@ -8,6 +8,7 @@
 #                          or on the ci build (warnings as errors) when CI=true, which also
 #                          compiles everything with clang 14
 #   make test-unit         ctest only             make test-integration   node tests only
+#   make audit             check the running stack's ledger (bank-audit; exit 1 on a violation)
 #   make clean             remove build/ (the data in var/ is kept: keys, Redis data)
 #
 # Ports, data dir and the rest come from the environment: see scripts/lib.sh.
@@ -22,10 +23,10 @@ RELEASE_PRESET := release
 TEST_PRESET := $(if $(filter true,$(CI)),ci,dev)
 TEST_BUILD_DIR := build/$(TEST_PRESET)
 
-.PHONY: help deps build run up down test test-unit test-integration build-test lint clean
+.PHONY: help deps build run up down test test-unit test-integration build-test lint audit clean
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 
 deps:
 	scripts/install-deps.sh
@@ -71,6 +72,18 @@ test-integration: build-test
 
 lint:
 	shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run
+
+# bank-audit from the release build (or $BANK_BUILD_DIR) against the stack's Redis: the URL is
+# built like scripts/lib.sh's bank_redis_url unless BANK_REDIS_URL is given. Builds nothing.
+audit:
+	@audit="$${BANK_BUILD_DIR:-build/$(RELEASE_PRESET)}/tools/audit/bank-audit"; \
+	[[ -x "$$audit" ]] || { echo "make audit: $$audit is missing; build it first" >&2; exit 2; }; \
+	if [[ -z "$${BANK_REDIS_URL:-}" ]]; then \
+		password_file="$${BANK_DATA_DIR:-var}/keys/redis-password"; \
+		[[ -r "$$password_file" ]] || { echo "make audit: no $$password_file; is the stack up?" >&2; exit 2; }; \
+		BANK_REDIS_URL="redis://default:$$(<"$$password_file")@127.0.0.1:$${BANK_REDIS_PORT:-6390}/0"; \
+	fi; \
+	BANK_REDIS_URL="$$BANK_REDIS_URL" "$$audit"
 
 clean:
 	rm -rf build

@@ -1,0 +1,125 @@
+// Proves bank-audit against a real stack: after deposits, withdrawals and transfers between two
+// customers the ledger audits clean (exit 0, a summary with the counts and a zero total); after
+// one customer's balance is changed behind the ledger's back with redis-cli, the audit exits 1
+// and names that balance; after a dangling history entry is added, it names that too. A wrong
+// password is a connection error (exit 2), not a clean ledger.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { buildDir, startStack } from './harness.mjs';
+
+const auditBinary = path.join(buildDir(), 'tools', 'audit', 'bank-audit');
+
+describe('bank-audit', () => {
+    let stack;
+    let password;
+
+    const redisUrl = (secret = password) =>
+        `redis://default:${encodeURIComponent(secret)}@127.0.0.1:${stack.redisPort}/0`;
+
+    /** Runs bank-audit; resolves to { code, stdout, stderr }. */
+    function audit(url = redisUrl()) {
+        return new Promise((resolve) => {
+            execFile(auditBinary, [], { env: { ...process.env, BANK_REDIS_URL: url },
+                timeout: 60_000 }, (error, stdout, stderr) => {
+                resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr });
+            });
+        });
+    }
+
+    function redisCli(...args) {
+        return execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1',
+            '-p', String(stack.redisPort), ...args],
+        { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8' }).trim();
+    }
+
+    async function customer() {
+        const username = `au${crypto.randomBytes(5).toString('hex')}`;
+        const secret = `pw-${crypto.randomBytes(12).toString('hex')}`;
+        const created = await stack.api('POST', '/api/accounts', { json: {
+            username, password: secret, email: `${username}@example.com`, first_name: 'Audit',
+            last_name: 'Customer' } });
+        assert.equal(created.status, 201, created.text);
+        const login = await stack.api('POST', '/api/auth/token', { form: {
+            grant_type: 'password', username, password: secret } });
+        assert.equal(login.status, 200, login.text);
+        return { username, user_id: created.body.user_id, token: login.body.access_token };
+    }
+
+    async function post(who, route, json) {
+        const response = await stack.api('POST', `/api/transactions/${route}`,
+            { json, token: who.token });
+        assert.equal(response.status, 200, response.text);
+        return response.body;
+    }
+
+    before(async () => {
+        assert.ok(fs.existsSync(auditBinary), `${auditBinary} is missing: build bank-audit first`);
+        stack = await startStack({ services: ['auth', 'accounts', 'transactions'] });
+        password = fs.readFileSync(path.join(stack.dataDir, 'keys', 'redis-password'), 'utf8')
+            .trim();
+    });
+
+    after(async () => {
+        await stack?.stop();
+    });
+
+    test('a ledger written by the services audits clean', async () => {
+        const alice = await customer();
+        const bob = await customer();
+        await post(alice, 'deposit', { amount: '200' });
+        await post(bob, 'deposit', { amount: '50.25' });
+        await post(alice, 'withdraw', { amount: '30' });
+        await post(alice, 'transfer', { receiver_username: bob.username, amount: '20.10' });
+        await post(bob, 'transfer', { receiver_username: alice.username, amount: '5' });
+        await post(bob, 'withdraw', { amount: '0.15' });
+
+        const result = await audit();
+        assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
+        assert.match(result.stdout,
+            /^ledger audit: 3 accounts, 6 transactions, 12 entries, 8 history entries, total 0, 0 violations$/m);
+        assert.match(result.stdout, /^ledger audit: OK$/m);
+        stack.aliceId = alice.user_id;
+    });
+
+    test('a balance changed behind the ledger is reported', async () => {
+        const key = `ledger:balance:${stack.aliceId}`;
+        redisCli('INCRBY', key, '1');
+        try {
+            const result = await audit();
+            assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
+            assert.match(result.stdout, new RegExp(`balance_mismatch ${key}: balance is 15491 ` +
+                'but its entries sum to 15490'));
+            assert.match(result.stdout, /nonzero_total ledger:balance:\*: all balances sum to 1/);
+            assert.match(result.stdout, /^ledger audit: FAILED$/m);
+        } finally {
+            redisCli('DECRBY', key, '1');
+        }
+        assert.equal((await audit()).code, 0);
+    });
+
+    test('a dangling history entry is reported', async () => {
+        const key = `ledger:history:${stack.aliceId}`;
+        redisCli('ZADD', key, '999999', 'no-such-transaction');
+        const result = await audit();
+        assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
+        assert.match(result.stdout, new RegExp(`dangling_history ${key}: member ` +
+            'no-such-transaction has no ledger:tx:no-such-transaction'));
+    });
+
+    test('a wrong password is a connection error, exit 2', async () => {
+        const result = await audit(redisUrl('wrong-password'));
+        assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
+        assert.match(result.stderr, /bank-audit: /);
+        assert.equal(result.stdout, '');
+    });
+
+    test('a missing or malformed BANK_REDIS_URL is a usage error, exit 2', async () => {
+        assert.equal((await audit('')).code, 2);
+        assert.equal((await audit('http://127.0.0.1:1/0')).code, 2);
+    });
+});
