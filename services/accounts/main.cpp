@@ -43,10 +43,7 @@ int main() {
     log::init(name);
     config::Env env;
     auto common = service::read_common_settings(env, name, 8082);
-    const std::string public_key_path = env.required_string("BANK_JWT_PUBLIC_KEY_PATH", "");
-    jwt::Verifier::Options verify_options;
-    verify_options.issuer = env.string("BANK_JWT_ISSUER", "bank-auth");
-    verify_options.audience = env.string("BANK_JWT_AUDIENCE", "bank-api");
+    const auto verifier_settings = service::read_verifier_settings(env);
     http::ClientOptions auth_options;
     const std::string auth_url = env.string("BANK_AUTH_URL", "http://127.0.0.1:8081");
     if (!parse_auth_url(auth_url, auth_options)) {
@@ -56,26 +53,17 @@ int main() {
     auth_options.timeout = env.duration_ms("BANK_AUTH_TIMEOUT_MS", 5000, 50, 60'000);
     if (service::report_config_errors(env, name)) return 2;
 
-    auto verifier = jwt::Verifier::from_public_key_pem_file(public_key_path, verify_options);
-    if (!verifier.ok()) {
-        std::cerr << name << ": BANK_JWT_PUBLIC_KEY_PATH: " << verifier.error().detail << "\n";
-        return 2;
-    }
-
-    const auto internal_token = config::read_secret_file(internal_token_path);
-    if (!internal_token) {
-        std::cerr << name << ": BANK_INTERNAL_TOKEN_PATH: cannot read a token from '"
-                  << internal_token_path << "'\n";
-        return 2;
-    }
+    const auto authenticator = service::load_authenticator(verifier_settings, name);
+    const auto internal_token =
+        service::load_secret("BANK_INTERNAL_TOKEN_PATH", internal_token_path, name);
+    if (!authenticator || !internal_token) return 2;
 
     service::Runtime runtime(common);
-    service::Authenticator authenticator(*verifier);
     http::ClientPool auth_clients(runtime.executors(), auth_options);
     accounts::HttpAuthGateway auth(auth_clients, *internal_token);
     accounts::RedisAccountStore store(runtime.redis());
     accounts::AccountsLogic logic(store, auth);
-    accounts::AccountsHandlers handlers(logic, authenticator);
+    accounts::AccountsHandlers handlers(logic, *authenticator);
 
     http::Router router;
     runtime.add_operational_routes(router);

@@ -47,12 +47,9 @@ int main() {
         return 2;
     }
 
-    const auto internal_token = config::read_secret_file(internal_token_path);
-    if (!internal_token) {
-        std::cerr << name << ": BANK_INTERNAL_TOKEN_PATH: cannot read a token from '"
-                  << internal_token_path << "'\n";
-        return 2;
-    }
+    const auto internal_token =
+        service::load_secret("BANK_INTERNAL_TOKEN_PATH", internal_token_path, name);
+    if (!internal_token) return 2;
 
     service::Runtime runtime(common);
     async::WorkerPool workers(hash_threads, hash_queue, auth::lower_worker_priority);

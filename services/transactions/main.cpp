@@ -19,10 +19,7 @@ int main() {
     log::init(name);
     config::Env env;
     auto common = service::read_common_settings(env, name, 8083);
-    const std::string public_key_path = env.required_string("BANK_JWT_PUBLIC_KEY_PATH", "");
-    jwt::Verifier::Options verify_options;
-    verify_options.issuer = env.string("BANK_JWT_ISSUER", "bank-auth");
-    verify_options.audience = env.string("BANK_JWT_AUDIENCE", "bank-api");
+    const auto verifier_settings = service::read_verifier_settings(env);
     // 1,000,000.00 per request by default; never above what the ledger can hold.
     const std::int64_t max_amount_minor =
         env.integer("BANK_MAX_AMOUNT_MINOR", 100'000'000, 1, transactions::kMaxSafeBalanceMinor);
@@ -34,18 +31,14 @@ int main() {
         env.duration_ms("BANK_INFLIGHT_TIMEOUT_MS", 30'000, 1000, 600'000).count();
     if (service::report_config_errors(env, name)) return 2;
 
-    auto verifier = jwt::Verifier::from_public_key_pem_file(public_key_path, verify_options);
-    if (!verifier.ok()) {
-        std::cerr << name << ": BANK_JWT_PUBLIC_KEY_PATH: " << verifier.error().detail << "\n";
-        return 2;
-    }
+    const auto authenticator = service::load_authenticator(verifier_settings, name);
+    if (!authenticator) return 2;
 
     service::Runtime runtime(common);
-    service::Authenticator authenticator(*verifier);
     transactions::RedisLedger ledger(runtime.redis());
     transactions::RedisTransactionStore store(runtime.redis());
     transactions::TransactionsLogic logic(ledger, store, settings);
-    transactions::TransactionsHandlers handlers(logic, authenticator, max_amount_minor);
+    transactions::TransactionsHandlers handlers(logic, *authenticator, max_amount_minor);
 
     http::Router router;
     runtime.add_operational_routes(router);

@@ -1,6 +1,7 @@
 #include "bank/service/authenticator.hpp"
 
 #include <chrono>
+#include <iostream>
 
 #include "bank/core/clock.hpp"
 
@@ -37,6 +38,26 @@ Result<Caller> Authenticator::authenticate(const http::Request& request) const {
     auto claims = verifier_.verify(token, clock_());
     if (!claims.ok()) return std::move(claims).error();
     return Caller{std::move(claims->sub), std::move(claims->name)};
+}
+
+VerifierSettings read_verifier_settings(config::Env& env) {
+    VerifierSettings settings;
+    settings.public_key_path = env.required_string("BANK_JWT_PUBLIC_KEY_PATH", "");
+    settings.options.issuer = env.string("BANK_JWT_ISSUER", "bank-auth");
+    settings.options.audience = env.string("BANK_JWT_AUDIENCE", "bank-api");
+    return settings;
+}
+
+std::optional<Authenticator> load_authenticator(const VerifierSettings& settings,
+                                                const std::string& service_name) {
+    auto verifier =
+        jwt::Verifier::from_public_key_pem_file(settings.public_key_path, settings.options);
+    if (!verifier.ok()) {
+        std::cerr << service_name << ": BANK_JWT_PUBLIC_KEY_PATH: " << verifier.error().detail
+                  << "\n";
+        return std::nullopt;
+    }
+    return Authenticator(std::move(*verifier));
 }
 
 }  // namespace bank::service

@@ -42,6 +42,16 @@ CommonSettings read_common_settings(config::Env& env, std::string service_name,
     return settings;
 }
 
+std::optional<std::string> load_secret(const std::string& variable, const std::string& path,
+                                       const std::string& service_name) {
+    auto secret = config::read_secret_file(path);
+    if (!secret) {
+        std::cerr << service_name << ": " << variable << ": cannot read a secret from '" << path
+                  << "'\n";
+    }
+    return secret;
+}
+
 bool report_config_errors(const config::Env& env, const std::string& service_name) {
     if (env.ok()) return false;
     for (const auto& error : env.errors()) {

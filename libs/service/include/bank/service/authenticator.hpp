@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "bank/config/env.hpp"
 #include "bank/core/result.hpp"
 #include "bank/http/message.hpp"
 #include "bank/jwt/verifier.hpp"
@@ -33,6 +35,19 @@ class Authenticator {
     jwt::Verifier verifier_;
     Clock clock_;
 };
+
+// Where the resource services find the token-verification key: BANK_JWT_PUBLIC_KEY_PATH,
+// BANK_JWT_ISSUER and BANK_JWT_AUDIENCE, problems recorded in `env`.
+struct VerifierSettings {
+    std::string public_key_path;
+    jwt::Verifier::Options options;
+};
+[[nodiscard]] VerifierSettings read_verifier_settings(config::Env& env);
+
+// Loads the key (after the configuration was reported valid). On failure prints
+// "<service>: BANK_JWT_PUBLIC_KEY_PATH: <why>" to stderr and returns nullopt.
+[[nodiscard]] std::optional<Authenticator> load_authenticator(const VerifierSettings& settings,
+                                                              const std::string& service_name);
 
 // The credential of an "Authorization: Bearer <token>" header (scheme matched case-insensitively),
 // or empty when there is none.

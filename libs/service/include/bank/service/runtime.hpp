@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bank/async/io_pool.hpp"
@@ -59,6 +60,12 @@ class Runtime {
     metrics::Registry metrics_;
     std::unique_ptr<redis::Pool> redis_;
 };
+
+// Reads the secret file named by `variable` (already validated as set). On failure prints
+// "<service>: <variable>: cannot read ..." to stderr and returns nullopt.
+[[nodiscard]] std::optional<std::string> load_secret(const std::string& variable,
+                                                     const std::string& path,
+                                                     const std::string& service_name);
 
 // Prints the configuration problems to stderr and returns true if there were any.
 bool report_config_errors(const config::Env& env, const std::string& service_name);
