@@ -11,6 +11,12 @@ packages=(
     libhiredis-dev libssl-dev libsodium-dev libspdlog-dev libfmt-dev
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
     redis-server redis-tools nginx curl wrk openssl ca-certificates procps jq
+    # Browser tests (playwright-core drives Debian's chromium; nothing is downloaded).
+    chromium fonts-dejavu-core
+    # Container images and manifests: podman with runc, a debootstrap-made base image, yamllint.
+    podman runc containernetworking-plugins debootstrap yamllint
+    # libFuzzer and the sanitizer runtimes for clang 14.
+    libclang-rt-14-dev
 )
 # The integration tests run on node (18 or later, for node:test). A node already installed
 # (nvm, NodeSource, ...) is used as it is; Debian's nodejs (18) only fills the gap.
