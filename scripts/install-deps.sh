@@ -14,7 +14,7 @@ packages=(
     # Browser tests (playwright-core drives Debian's chromium; nothing is downloaded).
     chromium fonts-dejavu-core
     # Container images and manifests: podman with runc, a debootstrap-made base image, yamllint.
-    podman runc containernetworking-plugins debootstrap yamllint
+    podman runc containernetworking-plugins debootstrap yamllint shellcheck
     # libFuzzer and the sanitizer runtimes for clang 14.
     libclang-rt-14-dev
 )

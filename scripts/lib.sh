@@ -2,8 +2,9 @@
 # key and certificate generation, and starting, probing and stopping one process.
 #
 # Everything the stack writes lives under one data dir (BANK_DATA_DIR, default <repo>/var):
-#   keys/   JWT signing key pair and the Redis password      tls/    gateway certificate and key
-#   redis/  Redis config and append-only file                 logs/   one log per process
+#   keys/   JWT signing key pair, Redis passwords (one per     tls/    gateway certificate and key
+#           Redis user), the internal token                   logs/   one log per process
+#   redis/  Redis config, ACL file, append-only file
 #   pids/   one pid file per process we started               nginx/  rendered config, temp dirs
 # Only pids recorded in pids/ are ever signalled, and only while they still run the program we
 # started: a pid the kernel has since handed to someone else is left alone.
@@ -13,6 +14,9 @@ BANK_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Start order; stop order is the reverse, so the gateway stops first and Redis last.
 BANK_SERVICES=(auth accounts transactions)
+# The Redis users of redis/users.acl.template besides default: one per service (each connects as
+# its own, limited to its own keys and commands) and bank-audit's read-only one.
+BANK_REDIS_USERS=(auth accounts transactions audit)
 
 bank_log() { printf '%s: %s\n' "${BANK_SCRIPT_NAME:-bank}" "$*" >&2; }
 bank_die() {
@@ -40,9 +44,15 @@ bank_load_config() {
     # Sign-ups cost an argon2id hash each and share the hash workers with logins.
     BANK_SIGNUP_RATE=${BANK_SIGNUP_RATE:-5r/s}
     BANK_SIGNUP_BURST=${BANK_SIGNUP_BURST:-10}
+    # How long the gateway waits for a client's header or body, or for it to take an answer.
+    BANK_GATEWAY_CLIENT_TIMEOUT_S=${BANK_GATEWAY_CLIENT_TIMEOUT_S:-10}
     # Two years, as Mozilla recommends.
     BANK_HSTS_MAX_AGE=${BANK_HSTS_MAX_AGE:-63072000}
-    BANK_WEB_ROOT=${BANK_WEB_ROOT:-$BANK_REPO_ROOT/gateway/www}
+    # The built web app (make web), or a page that says how to build it.
+    if [[ -z "${BANK_WEB_ROOT:-}" ]]; then
+        BANK_WEB_ROOT=$BANK_REPO_ROOT/gateway/www
+        [[ -f "$BANK_REPO_ROOT/web/dist/index.html" ]] && BANK_WEB_ROOT=$BANK_REPO_ROOT/web/dist
+    fi
     BANK_REDIS_APPENDFSYNC=${BANK_REDIS_APPENDFSYNC:-always}
     BANK_START_TIMEOUT_S=${BANK_START_TIMEOUT_S:-60}
     # Longer than the services' default drain (BANK_SHUTDOWN_GRACE_MS, 10 s), so a clean stop is
@@ -61,9 +71,11 @@ bank_load_config() {
         fi
     done
     for name in BANK_START_TIMEOUT_S BANK_STOP_TIMEOUT_S BANK_LOGIN_BURST BANK_SIGNUP_BURST \
-        BANK_HSTS_MAX_AGE; do
+        BANK_HSTS_MAX_AGE BANK_GATEWAY_CLIENT_TIMEOUT_S; do
         [[ "${!name}" =~ ^[0-9]+$ ]] || bank_die "$name must be a whole number, got '${!name}'"
     done
+    ((BANK_GATEWAY_CLIENT_TIMEOUT_S >= 1)) ||
+        bank_die "BANK_GATEWAY_CLIENT_TIMEOUT_S must be at least 1"
     [[ "$BANK_LOGIN_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
         bank_die "BANK_LOGIN_RATE must look like 10r/s or 30r/m, got '$BANK_LOGIN_RATE'"
     [[ "$BANK_SIGNUP_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
@@ -89,6 +101,7 @@ bank_load_config() {
     BANK_JWT_PRIVATE_KEY=$BANK_KEYS_DIR/jwt-private.pem
     BANK_JWT_PUBLIC_KEY=$BANK_KEYS_DIR/jwt-public.pem
     BANK_REDIS_PASSWORD_FILE=$BANK_KEYS_DIR/redis-password
+    BANK_REDIS_ACL_TEMPLATE=$BANK_REPO_ROOT/redis/users.acl.template
     BANK_INTERNAL_TOKEN_FILE=$BANK_KEYS_DIR/internal-token
 }
 
@@ -197,16 +210,22 @@ bank_ensure_jwt_keys() {
     fi
 }
 
+# A random secret of `bytes` bytes as hex in `file` (mode 0600), made once and kept across runs.
+bank_ensure_secret() {
+    local file=$1 bytes=$2 what=$3
+    if [[ ! -s "$file" ]]; then
+        (umask 077 && openssl rand -hex "$bytes" >"$file.tmp") ||
+            bank_die "openssl could not generate $what"
+        mv "$file.tmp" "$file"
+    fi
+    chmod 0600 "$file"
+}
+
 # The shared secret that auth's internal routes (/register, DELETE /users/{id}) require in
 # X-Internal-Token: any local user can reach a loopback port, so "not routed by the gateway" is
 # not enough. Only auth and accounts are given it. 256 random bits, mode 0600, kept across runs.
 bank_ensure_internal_token() {
-    if [[ ! -s "$BANK_INTERNAL_TOKEN_FILE" ]]; then
-        (umask 077 && openssl rand -hex 32 > "$BANK_INTERNAL_TOKEN_FILE.tmp") ||
-            bank_die "openssl could not generate the internal token"
-        mv "$BANK_INTERNAL_TOKEN_FILE.tmp" "$BANK_INTERNAL_TOKEN_FILE"
-    fi
-    chmod 0600 "$BANK_INTERNAL_TOKEN_FILE"
+    bank_ensure_secret "$BANK_INTERNAL_TOKEN_FILE" 32 "the internal token"
 }
 
 # The gateway's certificate: the one given in BANK_TLS_CERT/BANK_TLS_KEY, else a self-signed
@@ -241,14 +260,41 @@ bank_tls_fingerprint() {
 }
 
 # Redis listens on loopback only, and still asks for a password: any local user can reach a
-# loopback port. The password is made once and kept in keys/.
-bank_ensure_redis_password() {
-    if [[ ! -s "$BANK_REDIS_PASSWORD_FILE" ]]; then
-        (umask 077 && openssl rand -hex 24 >"$BANK_REDIS_PASSWORD_FILE") ||
-            bank_die "openssl could not generate the Redis password"
+# loopback port. Every Redis user has its own password, made once and kept in keys/: the default
+# (operator) user's in redis-password, each other's in redis-<user>-password.
+bank_redis_password_file() {
+    if [[ "$1" == default ]]; then
+        echo "$BANK_REDIS_PASSWORD_FILE"
+    else
+        echo "$BANK_KEYS_DIR/redis-$1-password"
     fi
-    chmod 0600 "$BANK_REDIS_PASSWORD_FILE"
+}
+
+bank_ensure_redis_password() {
+    local user
+    for user in default "${BANK_REDIS_USERS[@]}"; do
+        bank_ensure_secret "$(bank_redis_password_file "$user")" 24 "the Redis password of $user"
+    done
     BANK_REDIS_PASSWORD=$(<"$BANK_REDIS_PASSWORD_FILE")
+}
+
+# Renders redis/users.acl.template into `output` (mode 0600): each @<USER>_PASSWORD_SHA256@
+# becomes the SHA-256 of that user's password, and the comment and blank lines are dropped
+# (Redis's ACL file format has none).
+bank_render_redis_acl() {
+    local output=$1 user digest pairs=()
+    for user in default "${BANK_REDIS_USERS[@]}"; do
+        digest=$(tr -d '\n' <"$(bank_redis_password_file "$user")" | sha256sum) ||
+            bank_die "could not hash the Redis password of $user"
+        pairs+=("${user^^}_PASSWORD_SHA256=${digest%% *}")
+    done
+    (
+        umask 077
+        bank_render_template "$BANK_REDIS_ACL_TEMPLATE" "$output.full" "${pairs[@]}"
+        sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$output.full" >"$output.tmp"
+        rm -f "$output.full"
+        mv "$output.tmp" "$output"
+    )
 }
 
 # Starts "$@" in its own session, detached from the terminal (so a Ctrl-C or a closed terminal
@@ -315,9 +361,12 @@ bank_http_ok() {
 }
 
 bank_start_redis() {
-    local config=$BANK_REDIS_DIR/redis.conf log=$BANK_LOGS_DIR/redis.log
+    local config=$BANK_REDIS_DIR/redis.conf acl=$BANK_REDIS_DIR/users.acl
+    local log=$BANK_LOGS_DIR/redis.log
+    bank_render_redis_acl "$acl"
     # No logfile directive: Redis logs to stdout, which bank_spawn sends to logs/redis.log.
-    # A config file rather than flags, so the password never shows in `ps`.
+    # Users and their password hashes come from the ACL file (redis/users.acl.template), so no
+    # password shows in `ps` or in this file.
     (
         umask 077
         cat >"$config" <<EOF
@@ -325,7 +374,7 @@ bank_start_redis() {
 port $BANK_REDIS_PORT
 bind 127.0.0.1
 protected-mode yes
-requirepass $BANK_REDIS_PASSWORD
+aclfile $acl
 dir $BANK_REDIS_DIR
 daemonize no
 appendonly yes
@@ -338,8 +387,10 @@ EOF
     bank_wait_ready redis "answering PING on port $BANK_REDIS_PORT" "$log" -- bank_redis_ping
 }
 
+# The URL a Redis user connects with (hex passwords need no percent-encoding).
 bank_redis_url() {
-    echo "redis://default:$BANK_REDIS_PASSWORD@127.0.0.1:$BANK_REDIS_PORT/0"
+    local user=$1
+    echo "redis://$user:$(<"$(bank_redis_password_file "$user")")@127.0.0.1:$BANK_REDIS_PORT/0"
 }
 
 bank_start_service() {
@@ -350,7 +401,7 @@ bank_start_service() {
     local settings=(
         BANK_LISTEN_ADDRESS=127.0.0.1
         BANK_PORT="$port"
-        BANK_REDIS_URL="$(bank_redis_url)"
+        BANK_REDIS_URL="$(bank_redis_url "$name")"
     )
     case "$name" in
         auth)
@@ -405,13 +456,13 @@ bank_upstream() {
     fi
 }
 
-bank_start_nginx() {
-    local config=$BANK_NGINX_DIR/nginx.conf log=$BANK_LOGS_DIR/nginx-error.log user_directive=""
-    if [[ $(id -u) -eq 0 ]]; then
-        user_directive="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
-    fi
-    bank_render_template "$BANK_REPO_ROOT/gateway/nginx.conf.template" "$config" \
-        "USER_DIRECTIVE=$user_directive" \
+# Renders gateway/nginx.conf.template into `output` from the loaded configuration. The one list
+# of its placeholders: the container image's entry point calls this too.
+# Usage: bank_render_gateway_config OUTPUT USER_DIRECTIVE AUTH_UPSTREAM ACCOUNTS_UPSTREAM \
+#            TRANSACTIONS_UPSTREAM
+bank_render_gateway_config() {
+    bank_render_template "$BANK_REPO_ROOT/gateway/nginx.conf.template" "$1" \
+        "USER_DIRECTIVE=$2" \
         "WORKER_PROCESSES=$BANK_GATEWAY_WORKERS" \
         "DATA_DIR=$BANK_DATA_DIR" \
         "LISTEN_ADDRESS=$BANK_GATEWAY_LISTEN_ADDRESS" \
@@ -419,15 +470,25 @@ bank_start_nginx() {
         "HTTPS_PORT=$BANK_HTTPS_PORT" \
         "TLS_CERT=$BANK_TLS_CERT" \
         "TLS_KEY=$BANK_TLS_KEY" \
-        "AUTH_UPSTREAM=$(bank_upstream auth)" \
-        "ACCOUNTS_UPSTREAM=$(bank_upstream accounts)" \
-        "TRANSACTIONS_UPSTREAM=$(bank_upstream transactions)" \
+        "AUTH_UPSTREAM=$3" \
+        "ACCOUNTS_UPSTREAM=$4" \
+        "TRANSACTIONS_UPSTREAM=$5" \
         "LOGIN_RATE=$BANK_LOGIN_RATE" \
         "LOGIN_BURST=$BANK_LOGIN_BURST" \
         "SIGNUP_RATE=$BANK_SIGNUP_RATE" \
         "SIGNUP_BURST=$BANK_SIGNUP_BURST" \
         "HSTS_MAX_AGE=$BANK_HSTS_MAX_AGE" \
+        "CLIENT_TIMEOUT=$BANK_GATEWAY_CLIENT_TIMEOUT_S" \
         "WEB_ROOT=$BANK_WEB_ROOT"
+}
+
+bank_start_nginx() {
+    local config=$BANK_NGINX_DIR/nginx.conf log=$BANK_LOGS_DIR/nginx-error.log user_directive=""
+    if [[ $(id -u) -eq 0 ]]; then
+        user_directive="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+    fi
+    bank_render_gateway_config "$config" "$user_directive" "$(bank_upstream auth)" \
+        "$(bank_upstream accounts)" "$(bank_upstream transactions)"
     local nginx_args=(-p "$BANK_NGINX_DIR/" -e "$log" -c "$config")
     if ! nginx "${nginx_args[@]}" -t -q >>"$BANK_LOGS_DIR/nginx.out" 2>&1; then
         bank_fail_with_log "nginx rejected $config" "$BANK_LOGS_DIR/nginx.out"

@@ -39,7 +39,17 @@ int main() {
     argon2.memlimit_bytes = static_cast<std::size_t>(env.integer("BANK_ARGON2_MEMLIMIT_KIB",
                                                                  64 * 1024, 8, 1024 * 1024)) *
                             1024;
+    auth::LoginThrottlePolicy throttle;
+    throttle.lock_after = env.integer("BANK_LOGIN_LOCK_AFTER", throttle.lock_after, 1, 1000);
+    throttle.base_lock = std::chrono::seconds(
+        env.integer("BANK_LOGIN_LOCK_BASE_S", throttle.base_lock.count(), 1, 3600));
+    throttle.max_lock = std::chrono::seconds(
+        env.integer("BANK_LOGIN_LOCK_MAX_S", throttle.max_lock.count(), 1, 3600));
     if (service::report_config_errors(env, name)) return 2;
+    if (auto problem = auth::policy_problem(throttle)) {
+        std::cerr << name << ": BANK_LOGIN_LOCK_MAX_S: " << *problem << "\n";
+        return 2;
+    }
 
     auto signer = jwt::Signer::from_private_key_pem_file(key_path);
     if (!signer.ok()) {
@@ -57,7 +67,7 @@ int main() {
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());
     auth::Argon2Hasher hasher(workers, argon2);
-    auth::AuthLogic logic(store, hasher, *signer, tokens);
+    auth::AuthLogic logic(store, hasher, *signer, tokens, throttle);
     {
         boost::asio::io_context setup;
         auto prepared = boost::asio::co_spawn(setup, logic.prepare(), boost::asio::use_future);

@@ -34,6 +34,7 @@ int main() {
     const auto authenticator = service::load_authenticator(verifier_settings, name);
     if (!authenticator) return 2;
 
+    common.readiness_key = "ledger:readyz";  // the transactions user's keys are ledger:*
     service::Runtime runtime(common);
     transactions::RedisLedger ledger(runtime.redis());
     transactions::RedisTransactionStore store(runtime.redis());

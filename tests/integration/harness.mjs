@@ -9,6 +9,7 @@
 // BANK_BUILD_DIR selects the binaries (default build/dev). A requested service whose binary is
 // missing is an error, never a silent skip.
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -32,19 +33,45 @@ export function serviceBinary(name) {
     return path.join(buildDir(), 'services', name, `bank-${name}`);
 }
 
-// Ports the kernel says are free now: all are held open together so they are distinct, then
-// released for the stack to bind. Another process may grab one in between; startStack retries.
+// The lowest port the kernel hands out for outgoing connections (ip_local_port_range).
+function ephemeralPortStart() {
+    try {
+        const [low] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim()
+            .split(/\s+/).map(Number);
+        if (Number.isInteger(low) && low > 0) return low;
+    } catch {
+        // Not Linux: use the IANA range's start.
+    }
+    return 49152;
+}
+
+function listenOn(port) {
+    const server = net.createServer();
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+}
+
+// Ports free now: all are held open together so they are distinct, then released for the stack
+// to bind. Another process may grab one in between; startStack retries. They are picked below
+// the ephemeral range, so an outgoing connection (from the stack, these tests or anything else)
+// can never be given one: a component restarted after a kill (the chaos test, the Redis
+// restarts) could otherwise find its port taken. Port 0 is the fallback when that range is
+// too small or crowded.
 export async function freePorts(count) {
     const servers = [];
+    const low = 10_000;
+    const high = ephemeralPortStart() - 1;
     try {
-        for (let i = 0; i < count; i++) {
-            const server = net.createServer();
-            await new Promise((resolve, reject) => {
-                server.once('error', reject);
-                server.listen(0, '127.0.0.1', resolve);
-            });
-            servers.push(server);
+        for (let attempt = 0; servers.length < count && high - low > 1000 && attempt < 50 * count;
+            attempt++) {
+            const port = low + crypto.randomInt(high - low + 1);
+            if (servers.some((server) => server.address().port === port)) continue;
+            const server = await listenOn(port).catch(() => undefined);
+            if (server !== undefined) servers.push(server);
         }
+        while (servers.length < count) servers.push(await listenOn(0));
         return servers.map((server) => server.address().port);
     } finally {
         await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -78,8 +105,8 @@ process.on('exit', () => {
 /**
  * Starts the stack. services: which of auth/accounts/transactions to run (all by default).
  * env: extra environment for up.sh and the services (e.g. BANK_LOGIN_RATE).
- * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, api, log, logs, pid, kill,
- * restartRedis, stop }.
+ * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, upOutput, api, log, logs,
+ * pid, running, kill, signal, restart, restartRedis, stop }.
  */
 export async function startStack({ services = allServices, env: extraEnv = {} } = {}) {
     for (const name of services) {
@@ -123,7 +150,7 @@ export async function startStack({ services = allServices, env: extraEnv = {} } 
         if (up.code === 0) {
             return makeStack({ dataDir, env, http_port, https_port, redis_port, ports: {
                 auth: auth_port, accounts: accounts_port, transactions: transactions_port,
-            } });
+            }, upOutput: up.output });
         }
         lastOutput = up.output;
         await runScript('down.sh', env);
@@ -151,7 +178,7 @@ function sanitizerFindings(logsDir) {
     return findings.join('\n');
 }
 
-function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
+function makeStack({ dataDir, env, http_port, https_port, redis_port, ports, upOutput }) {
     const gatewayUrl = `http://127.0.0.1:${http_port}`;
     const stack = {
         gatewayUrl,
@@ -161,6 +188,8 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
         redisPort: redis_port,
         dataDir,
         env,
+        /** What scripts/up.sh printed (stdout and stderr), e.g. the certificate fingerprint. */
+        upOutput,
         /** A request to the gateway over plain HTTP; see request(). */
         api: (method, urlPath, options = {}) => request(gatewayUrl, method, urlPath, options),
         // The X-Internal-Token header auth's internal routes require (the scripts make the token).
@@ -173,6 +202,11 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
             (file) => [file, fs.readFileSync(path.join(dataDir, 'logs', file), 'utf8')])),
         /** The pid up.sh recorded for a component (redis, auth, ..., nginx), or undefined. */
         pid: (name) => readPid(dataDir, name),
+        /** Whether a component's recorded pid is alive (stopped with SIGSTOP counts as alive). */
+        running: (name) => {
+            const pid = readPid(dataDir, name);
+            return pid !== undefined && pidAlive(pid);
+        },
         /**
          * Stops one component of this stack (redis, a service, nginx) with `signal` and waits
          * until it is gone. Only the pid recorded under pids/ is signalled, and only while it
@@ -180,10 +214,22 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports }) {
          */
         kill: (name, signal = 'SIGTERM') => killComponent(dataDir, name, signal),
         /**
-         * Starts Redis again after kill('redis'), with the config file up.sh wrote, and waits
-         * until its port accepts connections. scripts/down.sh stops it like the original.
+         * Sends `signal` (e.g. SIGSTOP, SIGCONT) to one component and its child processes
+         * (NGINX's workers) without waiting for anything; the same pid checks as kill().
          */
-        restartRedis: () => restartRedis(dataDir, redis_port),
+        signal: (name, signal) => signalComponent(dataDir, name, signal),
+        /**
+         * Starts one component again after kill(): redis, a service or nginx, with the same
+         * functions of scripts/lib.sh that up.sh uses, and waits until it answers (a service
+         * also needs Redis up). scripts/down.sh stops it like the original.
+         */
+        restart: (name) => restartComponent(env, dataDir, name),
+        /**
+         * Starts Redis again after kill('redis'), with the config file up.sh wrote (and
+         * extraArgs, e.g. ['--key-load-delay', '1000']), and waits until its port accepts
+         * connections. scripts/down.sh stops it like the original.
+         */
+        restartRedis: (extraArgs = []) => restartRedis(dataDir, redis_port, extraArgs),
         stopped: false,
         /**
          * Stops the stack and removes its data dir. Fails if down.sh fails or if a service
@@ -231,7 +277,8 @@ function programOf(name) {
     return `bank-${name}`;
 }
 
-async function killComponent(dataDir, name, signal) {
+// The recorded pid of a component, checked to be alive and still running our program.
+function ourPid(dataDir, name) {
     const pid = readPid(dataDir, name);
     if (pid === undefined) throw new Error(`no pid file for ${name} in ${dataDir}/pids`);
     if (!pidAlive(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
@@ -239,22 +286,101 @@ async function killComponent(dataDir, name, signal) {
     if (!commandLine.includes(programOf(name))) {
         throw new Error(`pid ${pid} of ${name} runs '${commandLine}', not ours; not signalled`);
     }
+    return pid;
+}
+
+// The live children of pid (NGINX's workers; the other components fork none).
+function childrenOf(pid) {
+    const children = [];
+    for (const entry of fs.readdirSync('/proc')) {
+        if (!/^[0-9]+$/.test(entry)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            if (Number(fields[1]) === pid && fields[0] !== 'Z') children.push(Number(entry));
+        } catch {
+            // Gone while we looked.
+        }
+    }
+    return children;
+}
+
+// With SIGKILL the children die too: a killed NGINX master's orphaned workers would keep
+// serving on the ports, and a restarted gateway could not bind them.
+async function killComponent(dataDir, name, signal) {
+    const pid = ourPid(dataDir, name);
+    const children = signal === 'SIGKILL' ? childrenOf(pid) : [];
     process.kill(pid, signal);
+    for (const child of children) {
+        try {
+            process.kill(child, signal);
+        } catch {
+            // Already gone.
+        }
+    }
     const deadline = Date.now() + 20_000;
-    while (pidAlive(pid)) {
-        if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) survived ${signal}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const each of [pid, ...children]) {
+        while (pidAlive(each)) {
+            if (Date.now() > deadline) throw new Error(`${name} (pid ${each}) survived ${signal}`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
     }
 }
 
-async function restartRedis(dataDir, port) {
+function signalComponent(dataDir, name, signal) {
+    const pid = ourPid(dataDir, name);
+    for (const each of [pid, ...childrenOf(pid)]) {
+        try {
+            process.kill(each, signal);
+        } catch {
+            // A child that exited in between.
+        }
+    }
+}
+
+// lib.sh's own start functions, so a restarted component is configured exactly as up.sh did it.
+const kRestartScript = `set -euo pipefail
+source scripts/lib.sh
+export BANK_SCRIPT_NAME=restart
+bank_load_config
+bank_ensure_redis_password
+BANK_STARTED=()
+case "$1" in
+    redis) bank_start_redis ;;
+    nginx)
+        bank_ensure_tls
+        read -r -a BANK_RUNNING_SERVICES <<<"\${BANK_STACK_SERVICES//,/ }"
+        bank_start_nginx
+        ;;
+    *) bank_start_service "$1" ;;
+esac`;
+
+async function restartComponent(env, dataDir, name) {
+    const components = ['redis', 'nginx', ...env.BANK_STACK_SERVICES.split(' ')];
+    if (!components.includes(name)) {
+        throw new Error(`${name} is not a component of this stack`);
+    }
+    const existing = readPid(dataDir, name);
+    if (existing !== undefined && pidAlive(existing)) throw new Error(`${name} is still running`);
+    const result = await new Promise((resolve) => {
+        execFile('bash', ['-c', kRestartScript, 'restart', name],
+            { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+            (error, stdout, stderr) => {
+                resolve({ code: error ? (error.code ?? 1) : 0, output: `${stdout}${stderr}` });
+            });
+    });
+    if (result.code !== 0) throw new Error(`restarting ${name} failed:\n${result.output}`);
+    return readPid(dataDir, name);
+}
+
+async function restartRedis(dataDir, port, extraArgs) {
     const existing = readPid(dataDir, 'redis');
     if (existing !== undefined && pidAlive(existing)) throw new Error('redis is still running');
     const log = fs.openSync(path.join(dataDir, 'logs', 'redis.log'), 'a');
     let child;
     try {
         // detached: its own session, like scripts/lib.sh's setsid, so it is not tied to node.
-        child = spawn('redis-server', [path.join(dataDir, 'redis', 'redis.conf')],
+        child = spawn('redis-server', [path.join(dataDir, 'redis', 'redis.conf'), ...extraArgs],
             { detached: true, stdio: ['ignore', log, log] });
     } finally {
         fs.closeSync(log);
@@ -283,9 +409,11 @@ async function restartRedis(dataDir, port) {
  * One HTTP(S) request. options: json (a value sent as JSON), form (an object sent as
  * application/x-www-form-urlencoded), body (a string or Buffer sent as is), token (a bearer
  * token), headers, tls (extra node:tls options; certificate checks are off for the self-signed
- * gateway certificate). Resolves to { status, headers, body, text, tlsProtocol, tlsCipher }: body
- * is the parsed JSON when the response is JSON (application/json or application/problem+json),
- * else the text.
+ * gateway certificate), agent (an http.Agent, e.g. for keep-alive; none by default), timeoutMs
+ * (idle socket timeout; 15 s by default), localAddress (the loopback address to send from, e.g.
+ * 127.0.0.2, to look like another client). Resolves to { status, headers, body, text,
+ * tlsProtocol, tlsCipher }: body is the parsed JSON when the response is JSON
+ * (application/json or application/problem+json), else the text.
  */
 export function request(baseUrl, method, urlPath, options = {}) {
     const url = new URL(urlPath, baseUrl);
@@ -308,8 +436,9 @@ export function request(baseUrl, method, urlPath, options = {}) {
     const requestOptions = {
         method,
         headers,
-        agent: false,
-        timeout: kRequestTimeoutMs,
+        agent: options.agent ?? false,
+        timeout: options.timeoutMs ?? kRequestTimeoutMs,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         ...(isHttps ? { rejectUnauthorized: false, ...(options.tls ?? {}) } : {}),
     };
     return new Promise((resolve, reject) => {
@@ -339,6 +468,24 @@ export function request(baseUrl, method, urlPath, options = {}) {
         req.on('error', reject);
         req.end(payload);
     });
+}
+
+/**
+ * Signs up a new customer through the gateway and logs in: { username, password, userId,
+ * accountNumber, token, refreshToken }. Throws unless both succeed.
+ */
+export async function newCustomer(stack, prefix = 'cu') {
+    const username = `${prefix}${crypto.randomBytes(5).toString('hex')}`;
+    const password = `pw-${crypto.randomBytes(12).toString('hex')}`;
+    const created = await stack.api('POST', '/api/accounts', { json: { username, password,
+        email: `${username}@example.com`, first_name: 'Test', last_name: 'Customer' } });
+    if (created.status !== 201) throw new Error(`sign-up of ${username}: ${created.text}`);
+    const login = await stack.api('POST', '/api/auth/token',
+        { form: { grant_type: 'password', username, password } });
+    if (login.status !== 200) throw new Error(`login of ${username}: ${login.text}`);
+    return { username, password, userId: created.body.user_id,
+        accountNumber: created.body.account_number, token: login.body.access_token,
+        refreshToken: login.body.refresh_token };
 }
 
 /** Asserts the RFC 9457 problem shape the gateway and the services share. */

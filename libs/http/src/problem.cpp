@@ -2,11 +2,68 @@
 
 #include <boost/beast/http/status.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "bank/core/check.hpp"
 #include "bank/log/log.hpp"
 
 namespace bank::http {
+
+namespace {
+
+// Length of the well-formed UTF-8 sequence (RFC 3629) at the start of `text`, or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const auto continuation = [&](std::size_t i, unsigned char low = 0x80,
+                                  unsigned char high = 0xBF) {
+        return i < text.size() && byte(i) >= low && byte(i) <= high;
+    };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        // E0 must not encode what fits in two bytes; ED must not encode a surrogate.
+        const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+        const unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+        return continuation(1, low, high) && continuation(2) ? 3 : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        // F0 must not encode what fits in three bytes; F4 must stay at or below U+10FFFF.
+        const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+        const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+        return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+// Every JSON answer must be UTF-8 (RFC 8259 section 8.1), but details and field names can echo
+// bytes a client sent (a path, a form field's name) and the serializer copies string bytes as
+// they are. So each byte that starts no well-formed sequence becomes U+FFFD.
+// One pass, copying only when needed, so a body full of such bytes costs linear time.
+std::string serialize_utf8(const boost::json::value& body) {
+    std::string text = boost::json::serialize(body);
+    const std::string_view view(text);
+    std::string repaired;
+    std::size_t copied = 0;  // text before this offset is already in `repaired`
+    std::size_t i = 0;
+    while (i < view.size()) {
+        const std::size_t length = utf8_sequence_length(view.substr(i));
+        if (length != 0) {
+            i += length;
+            continue;
+        }
+        repaired.append(view.substr(copied, i - copied));
+        repaired.append("\xEF\xBF\xBD");
+        copied = ++i;
+    }
+    if (copied == 0) return text;
+    repaired.append(view.substr(copied));
+    return repaired;
+}
+
+}  // namespace
 
 unsigned status_for(ErrorCode code) {
     switch (code) {
@@ -28,6 +85,8 @@ unsigned status_for(ErrorCode code) {
             return 409;
         case ErrorCode::kPayloadTooLarge:
             return 413;
+        case ErrorCode::kHeaderTooLarge:
+            return 431;
         case ErrorCode::kUnsupportedMediaType:
             return 415;
         case ErrorCode::kUnprocessable:
@@ -47,7 +106,7 @@ unsigned status_for(ErrorCode code) {
 Response json(unsigned status, const boost::json::value& body) {
     Response response{static_cast<boost::beast::http::status>(status), 11};
     response.set(Field::content_type, "application/json");
-    response.body() = boost::json::serialize(body);
+    response.body() = serialize_utf8(body);
     response.prepare_payload();
     return response;
 }
@@ -91,7 +150,7 @@ Response problem(const Error& error, std::string_view request_id) {
         response.set(Field::www_authenticate,
                      error.slug == "invalid_token" ? R"(Bearer error="invalid_token")" : "Bearer");
     }
-    response.body() = boost::json::serialize(body);
+    response.body() = serialize_utf8(body);
     response.prepare_payload();
     return response;
 }

@@ -53,6 +53,12 @@ Response early_problem(ErrorCode code, std::string slug, std::string detail) {
     return response;
 }
 
+Response payload_too_large(const ServerOptions& options) {
+    return early_problem(
+        ErrorCode::kPayloadTooLarge, "payload_too_large",
+        "The request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+}
+
 }  // namespace
 
 std::string request_id_for(const Request& request) {
@@ -151,39 +157,18 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
             buffer.commit(bytes);
         }
 
-        beast::http::request_parser<beast::http::string_body> parser;
-        parser.header_limit(options_.max_header_bytes);
-        parser.body_limit(options_.max_body_bytes);
-        std::optional<Response> refusal;
+        RequestParser parser;
+        limit_parser(parser, options_);
 
         // The header must arrive whole within header_timeout: a client trickling bytes
         // (slowloris) is cut off then, whatever its pace.
         stream.expires_after(options_.header_timeout);
         auto [header_error, header_bytes] =
             co_await beast::http::async_read_header(stream, buffer, parser, kTuple);
-        if (header_error == beast::http::error::header_limit) {
-            refusal = early_problem(ErrorCode::kInvalidArgument, "header_too_large",
-                                    "The request header is too large");
-            refusal->result(beast::http::status::request_header_fields_too_large);
-        } else if (header_error == beast::http::error::body_limit) {
-            // Beast checks Content-Length against the body limit while reading the header.
-            refusal = early_problem(ErrorCode::kPayloadTooLarge, "payload_too_large",
-                                    "The request body is larger than " +
-                                        std::to_string(options_.max_body_bytes) + " bytes");
-        } else if (header_error == beast::http::error::end_of_stream ||
-                   header_error == beast::error::timeout ||
-                   header_error == asio::error::operation_aborted) {
-            break;
-        } else if (header_error) {
-            refusal = early_problem(ErrorCode::kInvalidArgument, "bad_request",
-                                    "The request is not valid HTTP/1.1");
-        } else if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
-            refusal = early_problem(ErrorCode::kPayloadTooLarge, "payload_too_large",
-                                    "The request body is larger than " +
-                                        std::to_string(options_.max_body_bytes) + " bytes");
-        }
+        ReadVerdict verdict = judge_header_read(header_error, parser, options_);
+        if (verdict.close) break;
 
-        if (!refusal) {
+        if (!verdict.refusal) {
             if (beast::iequals(parser.get()[Field::expect], "100-continue")) {
                 // curl sends Expect for bodies over 1 KiB and waits for this before sending.
                 beast::http::response<beast::http::empty_body> proceed{
@@ -196,19 +181,10 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
             stream.expires_after(options_.body_timeout);
             auto [body_error, body_bytes] =
                 co_await beast::http::async_read(stream, buffer, parser, kTuple);
-            if (body_error == beast::http::error::body_limit) {
-                refusal = early_problem(ErrorCode::kPayloadTooLarge, "payload_too_large",
-                                        "The request body is larger than " +
-                                            std::to_string(options_.max_body_bytes) + " bytes");
-            } else if (body_error == beast::error::timeout ||
-                       body_error == beast::http::error::end_of_stream ||
-                       body_error == asio::error::operation_aborted) {
-                break;
-            } else if (body_error) {
-                refusal = early_problem(ErrorCode::kInvalidArgument, "bad_request",
-                                        "The request body is not valid HTTP/1.1");
-            }
+            verdict = judge_body_read(body_error, options_);
+            if (verdict.close) break;
         }
+        std::optional<Response>& refusal = verdict.refusal;
 
         const auto started = std::chrono::steady_clock::now();
         Response response;
@@ -223,7 +199,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
         } else {
             request = parser.release();
             context.emplace(Context{request, {}, {}, request_id_for(request), {}, {}});
-            response = co_await dispatch(request, *context, route_name);
+            response = co_await dispatch(router_, request, *context, route_name);
             response.set("X-Request-Id", context->request_id);
             response.keep_alive(request.keep_alive() && response.keep_alive() && !stopping_);
         }
@@ -253,8 +229,48 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     stream.socket().close(ignored);
 }
 
-asio::awaitable<Response> Server::dispatch(Request& request, Context& context,
-                                           std::string& route_name) {
+void limit_parser(RequestParser& parser, const ServerOptions& options) {
+    parser.header_limit(options.max_header_bytes);
+    parser.body_limit(options.max_body_bytes);
+}
+
+ReadVerdict judge_header_read(const boost::system::error_code& error, const RequestParser& parser,
+                              const ServerOptions& options) {
+    ReadVerdict verdict;
+    if (error == beast::http::error::header_limit) {
+        verdict.refusal = early_problem(ErrorCode::kHeaderTooLarge, "header_too_large",
+                                        "The request header is too large");
+    } else if (error == beast::http::error::body_limit) {
+        // Beast checks Content-Length against the body limit while reading the header.
+        verdict.refusal = payload_too_large(options);
+    } else if (error == beast::http::error::end_of_stream || error == beast::error::timeout ||
+               error == asio::error::operation_aborted) {
+        verdict.close = true;
+    } else if (error) {
+        verdict.refusal = early_problem(ErrorCode::kInvalidArgument, "bad_request",
+                                        "The request is not valid HTTP/1.1");
+    } else if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
+        verdict.refusal = payload_too_large(options);
+    }
+    return verdict;
+}
+
+ReadVerdict judge_body_read(const boost::system::error_code& error, const ServerOptions& options) {
+    ReadVerdict verdict;
+    if (error == beast::http::error::body_limit) {
+        verdict.refusal = payload_too_large(options);
+    } else if (error == beast::error::timeout || error == beast::http::error::end_of_stream ||
+               error == asio::error::operation_aborted) {
+        verdict.close = true;
+    } else if (error) {
+        verdict.refusal = early_problem(ErrorCode::kInvalidArgument, "bad_request",
+                                        "The request body is not valid HTTP/1.1");
+    }
+    return verdict;
+}
+
+asio::awaitable<Response> dispatch(const Router& router, Request& request, Context& context,
+                                   std::string& route_name) {
     const std::string_view target = request.target();
     if (target.empty() || target.front() != '/') {
         route_name = "(bad target)";
@@ -267,7 +283,7 @@ asio::awaitable<Response> Server::dispatch(Request& request, Context& context,
     context.query =
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
-    Match match = router_.match(request.method(), context.path);
+    Match match = router.match(request.method(), context.path);
     if (match.kind == Match::Kind::kNotFound) {
         route_name = "(unmatched)";
         co_return problem(make_error(ErrorCode::kNotFound, "not_found",

@@ -17,6 +17,7 @@ TEST(Problem, StatusTable) {
     EXPECT_EQ(status_for(ErrorCode::kNotFound), 404u);
     EXPECT_EQ(status_for(ErrorCode::kAborted), 409u);
     EXPECT_EQ(status_for(ErrorCode::kPayloadTooLarge), 413u);
+    EXPECT_EQ(status_for(ErrorCode::kHeaderTooLarge), 431u);
     EXPECT_EQ(status_for(ErrorCode::kUnsupportedMediaType), 415u);
     EXPECT_EQ(status_for(ErrorCode::kUnprocessable), 422u);
     EXPECT_EQ(status_for(ErrorCode::kResourceExhausted), 429u);
@@ -52,6 +53,39 @@ TEST(Problem, OAuthErrorForm) {
     auto body = boost::json::parse(response.body()).as_object();
     EXPECT_EQ(body.at("error").as_string(), "invalid_grant");
     EXPECT_EQ(body.size(), 2u);
+}
+
+// Found by fuzzing (fuzz/regressions/http_request, fuzz/regressions/endpoint_bodies): a 404
+// detail echoed a path with bytes that are not UTF-8, and a form error a field's name, which
+// made the answer invalid JSON. Every such byte now becomes U+FFFD; valid text is kept as is.
+TEST(Problem, AnswersAreValidUtf8WhateverTheClientSent) {
+    const std::string detail =
+        "No resource at /caf\xC3\xA9/\xC0\xAF/\xED\xA0\x80/\xF4\x90/\xE2\x82";
+    Response response = problem(make_error(ErrorCode::kNotFound, "not_found", detail));
+    boost::system::error_code error;
+    auto body = boost::json::parse(response.body(), error);
+    ASSERT_FALSE(error) << response.body();
+    EXPECT_EQ(
+        body.as_object().at("detail").as_string(),
+        "No resource at /caf\xC3\xA9/\xEF\xBF\xBD\xEF\xBF\xBD/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD/"
+        "\xEF\xBF\xBD\xEF\xBF\xBD/\xEF\xBF\xBD\xEF\xBF\xBD");
+    EXPECT_EQ(response[Field::content_length], std::to_string(response.body().size()));
+
+    Response field = problem(validation_error("passwor\x91", "is not a known field"));
+    EXPECT_FALSE(boost::json::parse(field.body(), error).is_null());
+    EXPECT_FALSE(error) << field.body();
+
+    Response oauth = oauth_error(400, "invalid_request", "form field 'a\xFF' is repeated");
+    EXPECT_EQ(boost::json::parse(oauth.body()).as_object().at("error_description").as_string(),
+              "form field 'a\xEF\xBF\xBD' is repeated");
+
+    // A body's worth of such bytes (a 64 KiB form field name) is repaired in one pass.
+    Response large = oauth_error(400, "invalid_request", std::string(64 * 1024, '\xFF'));
+    EXPECT_EQ(boost::json::parse(large.body()).as_object().at("error_description").as_string(), [] {
+        std::string expected;
+        for (int i = 0; i < 64 * 1024; ++i) expected += "\xEF\xBF\xBD";
+        return expected;
+    }());
 }
 
 TEST(Problem, ContentTypeMatching) {

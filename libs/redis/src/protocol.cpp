@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <vector>
@@ -49,21 +50,32 @@ Result<std::string> pack(std::span<const std::string_view> args) {
         return make_error(ErrorCode::kInvalidArgument, "redis_command_too_long",
                           "A Redis command has too many arguments");
     }
-    std::vector<const char*> pointers;
-    std::vector<std::size_t> lengths;
-    pointers.reserve(args.size());
-    lengths.reserve(args.size());
+    // RESP written directly into one exactly sized string: "*<n>\r\n" then "$<len>\r\n<arg>\r\n"
+    // per argument. (hiredis' redisFormatCommandArgv formatted each length with sprintf and
+    // took a second copy: a tenth of the transactions service's instructions per transfer.)
+    constexpr std::size_t kMaxDigits = 20;
+    char digits[kMaxDigits];
+    const auto count_digits = [&digits](std::size_t value) {
+        return static_cast<std::size_t>(std::to_chars(digits, digits + kMaxDigits, value).ptr -
+                                        digits);
+    };
+    std::size_t size = 1 + count_digits(args.size()) + 2;
+    for (const std::string_view arg : args)
+        size += 1 + count_digits(arg.size()) + 2 + arg.size() + 2;
+    std::string packed;
+    packed.reserve(size);
+    const auto header = [&packed, &digits](char kind, std::size_t value) {
+        packed.push_back(kind);
+        const char* end = std::to_chars(digits, digits + kMaxDigits, value).ptr;
+        packed.append(digits, static_cast<std::size_t>(end - digits));
+        packed.append("\r\n", 2);
+    };
+    header('*', args.size());
     for (const std::string_view arg : args) {
-        pointers.push_back(arg.data());
-        lengths.push_back(arg.size());
+        header('$', arg.size());
+        packed.append(arg);
+        packed.append("\r\n", 2);
     }
-    char* formatted = nullptr;
-    const int length = redisFormatCommandArgv(&formatted, static_cast<int>(args.size()),
-                                              pointers.data(), lengths.data());
-    // The formatter only fails when malloc does.
-    BANK_CHECK(length >= 0 && formatted != nullptr, "redisFormatCommandArgv failed");
-    std::string packed(formatted, static_cast<std::size_t>(length));
-    redisFreeCommand(formatted);
     return packed;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The only two things this library takes from hiredis: formatting a command as RESP and an
-// incremental reply parser. Kept behind this header so no hiredis type leaks into the API.
+// RESP encoding of commands, and the one thing this library takes from hiredis: an incremental
+// reply parser. Kept behind this header so no hiredis type leaks into the API.
 
 #include <cstddef>
 #include <memory>

@@ -1,5 +1,6 @@
 // Proves the shared store rule for Redis outcomes: a transport failure passes through unchanged
-// (503 to the client), an error reply becomes kInternal naming the operation and Redis' message
+// (503 to the client), so does a transient error reply (LOADING, BUSY, ...) as kUnavailable,
+// any other error reply becomes kInternal naming the operation and Redis' message
 // — before this helper, the stores read an error reply with as_string(), which aborts — and
 // parse_integer accepts exactly whole decimal int64 text.
 #include "bank/redis/outcome.hpp"
@@ -27,6 +28,28 @@ TEST(Outcome, ErrorReplyIsInternal) {
     EXPECT_NE(error.detail.find("create_user"), std::string::npos);
     EXPECT_NE(error.detail.find("NOPERM"), std::string::npos);
     EXPECT_FALSE(failed(Result<Reply>(Reply::integer(1))));
+}
+
+// Found by the chaos test: right after a restart Redis answers LOADING while it reads its
+// append-only file, and the services answered 500 instead of a 503 the client may retry.
+TEST(Outcome, TransientErrorReplyIsUnavailable) {
+    for (std::string_view message :
+         {"LOADING Redis is loading the dataset in memory",
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+          "MASTERDOWN Link with MASTER is down", "TRYAGAIN Multiple keys request during rehashing",
+          "READONLY You can't write against a read only replica.",
+          "OOM command not allowed when used memory > 'maxmemory'."}) {
+        const Result<Reply> refused = Reply::error(std::string(message));
+        EXPECT_TRUE(is_transient_error(message)) << message;
+        const Error error = call_error(refused, "find_user");
+        EXPECT_EQ(error.code, ErrorCode::kUnavailable) << message;
+        EXPECT_EQ(error.slug, "redis_unavailable");
+        EXPECT_NE(error.detail.find("find_user"), std::string::npos);
+    }
+    for (std::string_view message : {"NOPERM no permissions", "ERR LOADING is not a code here",
+                                     "LOADINGX not a code", "WRONGTYPE Operation", ""}) {
+        EXPECT_FALSE(is_transient_error(message)) << message;
+    }
 }
 
 TEST(Outcome, ParseInteger) {

@@ -22,8 +22,10 @@ std::string_view bearer_token(const http::Request& request) {
     return value;
 }
 
-Authenticator::Authenticator(jwt::Verifier verifier, Clock clock)
-    : verifier_(std::move(verifier)), clock_(std::move(clock)) {
+Authenticator::Authenticator(jwt::Verifier verifier, Clock clock, std::size_t cache_entries)
+    : verifier_(std::move(verifier)),
+      clock_(std::move(clock)),
+      cache_(std::make_shared<TokenCache>(cache_entries)) {
     if (!clock_) {
         clock_ = unix_seconds_now;
     }
@@ -35,9 +37,13 @@ Result<Caller> Authenticator::authenticate(const http::Request& request) const {
         return make_error(ErrorCode::kUnauthenticated, "missing_token",
                           "A Bearer access token is required");
     }
-    auto claims = verifier_.verify(token, clock_());
+    const std::int64_t now_s = clock_();
+    if (auto cached = cache_->find(token, now_s)) return std::move(*cached);
+    auto claims = verifier_.verify(token, now_s);
     if (!claims.ok()) return std::move(claims).error();
-    return Caller{std::move(claims->sub), std::move(claims->name)};
+    Caller caller{std::move(claims->sub), std::move(claims->name)};
+    cache_->insert(token, caller, claims->exp);
+    return caller;
 }
 
 VerifierSettings read_verifier_settings(config::Env& env) {
@@ -45,6 +51,9 @@ VerifierSettings read_verifier_settings(config::Env& env) {
     settings.public_key_path = env.required_string("BANK_JWT_PUBLIC_KEY_PATH", "");
     settings.options.issuer = env.string("BANK_JWT_ISSUER", "bank-auth");
     settings.options.audience = env.string("BANK_JWT_AUDIENCE", "bank-api");
+    settings.token_cache_entries = static_cast<std::size_t>(
+        env.integer("BANK_TOKEN_CACHE_ENTRIES",
+                    static_cast<std::int64_t>(kDefaultTokenCacheEntries), 0, 1'000'000));
     return settings;
 }
 
@@ -57,7 +66,7 @@ std::optional<Authenticator> load_authenticator(const VerifierSettings& settings
                   << "\n";
         return std::nullopt;
     }
-    return Authenticator(std::move(*verifier));
+    return Authenticator(std::move(*verifier), {}, settings.token_cache_entries);
 }
 
 }  // namespace bank::service

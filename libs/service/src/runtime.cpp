@@ -1,5 +1,6 @@
 #include "bank/service/runtime.hpp"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +19,7 @@ CommonSettings read_common_settings(config::Env& env, std::string service_name,
                                     std::uint16_t default_port) {
     CommonSettings settings;
     settings.service_name = std::move(service_name);
+    settings.readiness_key = settings.service_name + ":readyz";
     settings.server.address = env.string("BANK_LISTEN_ADDRESS", "127.0.0.1");
     settings.server.port = env.port("BANK_PORT", default_port);
     settings.server.max_body_bytes =
@@ -86,9 +88,9 @@ void Runtime::add_operational_routes(http::Router& router) {
     router.add(http::Verb::get, "/readyz",
                [this](http::Context& context) -> asio::awaitable<http::Response> {
                    // A named array: g++ 12 miscompiles braced lists inside coroutine lambdas.
-                   static constexpr std::string_view kPing[] = {"PING"};
+                   const std::array<std::string_view, 2> probe{"EXISTS", settings_.readiness_key};
                    auto reply =
-                       co_await redis_->local().command(std::span<const std::string_view>(kPing));
+                       co_await redis_->local().command(std::span<const std::string_view>(probe));
                    if (reply.ok() && !reply->is_error()) {
                        co_return http::json(200, boost::json::object{{"status", "ready"}});
                    }

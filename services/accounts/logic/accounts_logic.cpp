@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <chrono>
 #include <ctime>
 
@@ -37,18 +38,22 @@ std::vector<FieldError> validate(const SignUp& sign_up) {
 
 boost::json::object to_json(const AccountView& view) {
     const Account& account = view.account;
-    boost::json::object object{
-        {"user_id", account.user_id},
-        {"username", account.username},
-        {"email", account.email},
-        {"first_name", account.first_name},
-        {"last_name", account.last_name},
-        {"account_number", account.account_number},
-        {"currency", account.currency},
-        {"balance", money::format(money::Money::from_minor(view.balance_minor))},
-        {"balance_minor", view.balance_minor},
-        {"created_at", iso8601(account.created_at_s)},
-    };
+    // One arena for the whole body (it is serialised once and dropped), instead of a heap
+    // allocation per key and per long string.
+    boost::json::object object(
+        {
+            {"user_id", account.user_id},
+            {"username", account.username},
+            {"email", account.email},
+            {"first_name", account.first_name},
+            {"last_name", account.last_name},
+            {"account_number", account.account_number},
+            {"currency", account.currency},
+            {"balance", money::format(money::Money::from_minor(view.balance_minor))},
+            {"balance_minor", view.balance_minor},
+            {"created_at", iso8601(account.created_at_s)},
+        },
+        boost::json::make_shared_resource<boost::json::monotonic_resource>(1024));
     if (account.phone) {
         object["phone"] = *account.phone;
     } else {

@@ -95,6 +95,13 @@ asio::awaitable<Result<Grant>> HttpAuthGateway::password_grant(std::string usern
         co_return make_error(ErrorCode::kInvalidArgument, "invalid_grant",
                              string_member(*body, "error_description"));
     }
+    // The username is locked after failed logins (auth's login throttle): the caller's to wait
+    // out, not an outage.
+    if (response->result_int() == 429 && body &&
+        string_member(*body, "code") == "login_throttled") {
+        co_return make_error(ErrorCode::kResourceExhausted, "login_throttled",
+                             string_member(*body, "detail"));
+    }
     co_return auth_unavailable("the auth service answered " +
                                std::to_string(response->result_int()) + " to a login");
 }

@@ -22,9 +22,12 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 'created'
 )lua");
 
-// KEYS: profile, ledger balance. One round trip for the account and its balance.
+// KEYS: profile. ARGV: ledger balance. One round trip for the account and its balance. The
+// balance belongs to the transactions service and is only read, so it is named in ARGV: Redis ACL
+// treats every key declared to EVALSHA as written, while a key a script reads by name is checked
+// as a read, so this service's Redis user needs only read access to ledger:balance:*.
 const redis::Script kRead(R"lua(
-return {redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[2])}
+return {redis.call('HGETALL', KEYS[1]), redis.call('GET', ARGV[1])}
 )lua");
 
 }  // namespace
@@ -72,8 +75,8 @@ asio::awaitable<Result<std::optional<AccountView>>> RedisAccountStore::find(
     using Found = std::optional<AccountView>;
     const std::string profile_key = "accounts:user:" + std::string(user_id);
     const std::string balance_key = "ledger:balance:" + std::string(user_id);
-    const std::array<std::string_view, 2> keys{profile_key, balance_key};
-    const std::array<std::string_view, 0> args{};
+    const std::array<std::string_view, 1> keys{profile_key};
+    const std::array<std::string_view, 1> args{balance_key};
     auto reply = co_await pool_.local().eval(kRead, keys, args);
     if (redis::failed(reply)) co_return redis::call_error(reply, "find");
     if (!reply->is_array() || reply->elements().empty() || !reply->elements()[0].is_array()) {

@@ -41,6 +41,19 @@ Response token_response(const TokenPair& pair) {
     return response;
 }
 
+// A locked username (logic/login_throttle.hpp): 429 problem JSON, like the gateway's own rate
+// limit, with Retry-After (RFC 9110 section 10.2.3) in whole seconds.
+Response throttled(const LoginThrottled& throttle, std::string_view request_id) {
+    const std::string seconds = std::to_string(throttle.retry_after_s);
+    Response response = http::problem(
+        make_error(ErrorCode::kResourceExhausted, "login_throttled",
+                   "Too many failed logins for this username; retry after " + seconds + " seconds"),
+        request_id);
+    response.set(http::Field::retry_after, seconds);
+    response.set(http::Field::cache_control, "no-store");
+    return response;
+}
+
 Result<http::Form> read_form(const http::Request& request) {
     if (!http::has_content_type(request, "application/x-www-form-urlencoded")) {
         return make_error(ErrorCode::kInvalidArgument, "invalid_request",
@@ -119,7 +132,12 @@ asio::awaitable<Response> AuthHandlers::token(Context& context) {
             co_return http::oauth_error(400, "invalid_request",
                                         "username and password are required");
         }
-        pair = co_await logic_.password_grant(std::move(username), std::move(password));
+        auto grant = co_await logic_.password_grant(std::move(username), std::move(password));
+        if (!grant.ok()) co_return oauth_failure(grant.error(), context.request_id);
+        if (const auto* locked = std::get_if<LoginThrottled>(&*grant)) {
+            co_return throttled(*locked, context.request_id);
+        }
+        pair = std::get<TokenPair>(std::move(*grant));
     } else if (grant_type == "refresh_token") {
         std::string refresh_token = field(*form, "refresh_token");
         if (refresh_token.empty()) {

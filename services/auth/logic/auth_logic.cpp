@@ -56,14 +56,17 @@ std::string sha256_hex(std::string_view text) {
 }
 
 AuthLogic::AuthLogic(UserStore& store, PasswordHasher& hasher, const jwt::Signer& signer,
-                     TokenSettings settings, Clock clock, Random random)
+                     TokenSettings settings, LoginThrottlePolicy throttle, Clock clock,
+                     Random random)
     : store_(store),
       hasher_(hasher),
       signer_(signer),
       settings_(std::move(settings)),
+      throttle_(throttle),
       clock_(std::move(clock)),
       random_(std::move(random)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
+    BANK_CHECK(!policy_problem(throttle_), "invalid login throttle policy");
     if (!clock_) {
         clock_ = unix_seconds_now;
     }
@@ -118,14 +121,22 @@ asio::awaitable<Result<RegisteredUser>> AuthLogic::register_user(std::string use
     co_return RegisteredUser{std::move(user.user_id), std::move(user.username)};
 }
 
-asio::awaitable<Result<TokenPair>> AuthLogic::password_grant(std::string username,
-                                                             std::string password) {
+asio::awaitable<Result<PasswordGrant>> AuthLogic::password_grant(std::string username,
+                                                                 std::string password) {
     BANK_CHECK(!dummy_hash_.empty(), "AuthLogic::prepare() was not awaited");
     std::optional<UserRecord> user;
-    // A name that could never have been registered is looked up nowhere, but is still answered
-    // after one hash verification, like every other failure.
-    if (!identity::username_problem(username)) {
-        const std::string canonical = identity::canonical_username(username);
+    std::string canonical;
+    // A name that could never have been registered is looked up nowhere and counted nowhere
+    // (no key is made from it), but is still answered after one hash verification, like every
+    // other failure.
+    const bool possible = !identity::username_problem(username);
+    const std::int64_t now = clock_();
+    if (possible) {
+        canonical = identity::canonical_username(username);
+        // A locked name is refused before any lookup or hash.
+        auto wait = co_await store_.login_lock_remaining(canonical, now);
+        if (!wait.ok()) co_return std::move(wait).error();
+        if (*wait > 0) co_return PasswordGrant{LoginThrottled{*wait}};
         auto found = co_await store_.find_by_username(canonical);
         if (!found.ok()) co_return std::move(found).error();
         user = std::move(*found);
@@ -137,10 +148,21 @@ asio::awaitable<Result<TokenPair>> AuthLogic::password_grant(std::string usernam
     if (!bounded) password = "x";
     auto verified = co_await hasher_.verify(std::move(hash), std::move(password));
     if (!verified.ok()) co_return std::move(verified).error();
-    if (!user || !*verified || !bounded)
+    if (!user || !*verified || !bounded) {
+        // Unknown but possible names are counted like real ones, so a lock reveals nothing.
+        if (possible) {
+            const std::int64_t failed_at = clock_();
+            auto counted = co_await store_.record_login_failure(canonical, failed_at, throttle_);
+            if (!counted.ok()) co_return std::move(counted).error();
+        }
         co_return invalid_grant(std::string(kIncorrectCredentials));
+    }
+    auto reset = co_await store_.reset_login_failures(canonical);
+    if (!reset.ok()) co_return std::move(reset).error();
     std::string family = random_token(16);
-    co_return co_await issue(user->user_id, user->username, std::move(family));
+    auto issued = co_await issue(user->user_id, user->username, std::move(family));
+    if (!issued.ok()) co_return std::move(issued).error();
+    co_return PasswordGrant{std::move(*issued)};
 }
 
 asio::awaitable<Result<TokenPair>> AuthLogic::refresh_grant(std::string refresh_token) {

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <variant>
 
 #include "bank/core/result.hpp"
 #include "bank/jwt/signer.hpp"
+#include "logic/login_throttle.hpp"
 #include "logic/password_hasher.hpp"
 #include "storage/user_store.hpp"
 
@@ -36,6 +38,14 @@ struct TokenPair {
     std::string username;
 };
 
+// A password grant refused before the password was looked at, because the username is locked
+// after too many failed attempts (logic/login_throttle.hpp). Not an OAuth error: the handler
+// answers 429 with Retry-After.
+struct LoginThrottled {
+    std::int64_t retry_after_s = 0;
+};
+using PasswordGrant = std::variant<TokenPair, LoginThrottled>;
+
 // Every OAuth failure of the token endpoint is one of these slugs (RFC 6749 section 5.2).
 inline constexpr std::string_view kInvalidGrant = "invalid_grant";
 inline constexpr std::string_view kIncorrectCredentials = "Incorrect username or password";
@@ -45,8 +55,10 @@ class AuthLogic {
     using Clock = std::function<std::int64_t()>;             // Unix seconds
     using Random = std::function<void(void*, std::size_t)>;  // cryptographic random bytes
 
+    // `throttle` must be valid (policy_problem() is nullopt).
     AuthLogic(UserStore& store, PasswordHasher& hasher, const jwt::Signer& signer,
-              TokenSettings settings, Clock clock = {}, Random random = {});
+              TokenSettings settings, LoginThrottlePolicy throttle, Clock clock = {},
+              Random random = {});
 
     // Must be awaited once before serving: hashes a throwaway password so that logins for
     // unknown users cost one verify, like logins for known ones.
@@ -55,9 +67,10 @@ class AuthLogic {
     // 422 validation_failed for bad fields; 400 username_taken when the name exists.
     boost::asio::awaitable<Result<RegisteredUser>> register_user(std::string username,
                                                                  std::string password);
-    // invalid_grant, with the same description, for an unknown user and a wrong password.
-    boost::asio::awaitable<Result<TokenPair>> password_grant(std::string username,
-                                                             std::string password);
+    // invalid_grant, with the same description, for an unknown user and a wrong password;
+    // LoginThrottled while the (valid-looking) username is locked, known user or not.
+    boost::asio::awaitable<Result<PasswordGrant>> password_grant(std::string username,
+                                                                 std::string password);
     boost::asio::awaitable<Result<TokenPair>> refresh_grant(std::string refresh_token);
     // RFC 7009: succeeds for unknown tokens too.
     boost::asio::awaitable<Status> revoke(std::string token);
@@ -75,6 +88,7 @@ class AuthLogic {
     PasswordHasher& hasher_;
     const jwt::Signer& signer_;
     TokenSettings settings_;
+    LoginThrottlePolicy throttle_;
     Clock clock_;
     Random random_;
     std::string dummy_hash_;

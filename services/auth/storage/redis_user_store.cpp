@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "bank/redis/outcome.hpp"
 
@@ -75,10 +76,30 @@ if family then redis.call('SET', ARGV[2] .. family, 'revoked', 'EX', ARGV[1]) en
 return 1
 )lua");
 
+// KEYS: the name's throttle hash. ARGV: now (s), lock_after, memory (s), then the lock (s) after
+// failure lock_after, lock_after + 1, ... (login_throttle.hpp's schedule; the last entry applies
+// to every later failure). Counts the failure; returns the lock it set (0: none).
+const redis::Script kRecordLoginFailure(R"lua(
+local now = tonumber(ARGV[1])
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+local lock = 0
+local step = failures - tonumber(ARGV[2])
+if step >= 0 then
+  lock = tonumber(ARGV[math.min(4 + step, #ARGV)])
+  local locked_until = tonumber(redis.call('HGET', KEYS[1], 'locked_until') or '0')
+  if now + lock > locked_until then
+    redis.call('HSET', KEYS[1], 'locked_until', string.format('%d', now + lock))
+  end
+end
+redis.call('EXPIRE', KEYS[1], string.format('%d', lock + tonumber(ARGV[3])))
+return lock
+)lua");
+
 constexpr std::string_view kUserPrefix = "auth:user:";
 constexpr std::string_view kUsernamePrefix = "auth:username:";
 constexpr std::string_view kRefreshPrefix = "auth:refresh:";
 constexpr std::string_view kFamilyPrefix = "auth:family:";
+constexpr std::string_view kThrottlePrefix = "auth:throttle:";
 
 std::string key(std::string_view prefix, std::string_view id) {
     std::string result(prefix);
@@ -89,8 +110,8 @@ std::string key(std::string_view prefix, std::string_view id) {
 }  // namespace
 
 RedisUserStore::RedisUserStore(redis::Pool& pool) : pool_(pool) {
-    for (const auto* script :
-         {&kCreateUser, &kFindUser, &kDeleteUser, &kSaveRefresh, &kRotate, &kRevoke}) {
+    for (const auto* script : {&kCreateUser, &kFindUser, &kDeleteUser, &kSaveRefresh, &kRotate,
+                               &kRevoke, &kRecordLoginFailure}) {
         pool_.register_script(*script);
     }
 }
@@ -183,6 +204,43 @@ asio::awaitable<Status> RedisUserStore::revoke_family_of(std::string_view token_
     const std::array<std::string_view, 2> args{ttl_text, kFamilyPrefix};
     auto reply = co_await pool_.local().eval(kRevoke, keys, args);
     if (redis::failed(reply)) co_return redis::call_error(reply, "revoke");
+    co_return ok_status();
+}
+
+asio::awaitable<Result<std::int64_t>> RedisUserStore::login_lock_remaining(
+    std::string_view canonical_username, std::int64_t now_s) {
+    const std::string throttle_key = key(kThrottlePrefix, canonical_username);
+    auto reply = co_await pool_.local().command("HGET", throttle_key, "locked_until");
+    if (redis::failed(reply)) co_return redis::call_error(reply, "login_lock_remaining");
+    if (reply->is_nil()) co_return std::int64_t{0};
+    if (!reply->is_string()) co_return redis::unexpected_reply("login_lock_remaining");
+    const auto locked_until = redis::parse_integer(reply->as_string());
+    if (!locked_until) co_return redis::unexpected_reply("login_lock_remaining");
+    co_return *locked_until > now_s ? *locked_until - now_s : std::int64_t{0};
+}
+
+asio::awaitable<Result<std::int64_t>> RedisUserStore::record_login_failure(
+    std::string_view canonical_username, std::int64_t now_s, const LoginThrottlePolicy& policy) {
+    const std::string throttle_key = key(kThrottlePrefix, canonical_username);
+    std::vector<std::string> values{std::to_string(now_s), std::to_string(policy.lock_after),
+                                    std::to_string(policy.memory.count())};
+    for (const std::chrono::seconds lock : lock_schedule(policy)) {
+        values.push_back(std::to_string(lock.count()));
+    }
+    const std::vector<std::string_view> args(values.begin(), values.end());
+    const std::array<std::string_view, 1> keys{throttle_key};
+    auto reply = co_await pool_.local().eval(kRecordLoginFailure, keys, args);
+    if (redis::failed(reply)) co_return redis::call_error(reply, "record_login_failure");
+    if (!reply->is_integer() || reply->as_integer() < 0) {
+        co_return redis::unexpected_reply("record_login_failure");
+    }
+    co_return reply->as_integer();
+}
+
+asio::awaitable<Status> RedisUserStore::reset_login_failures(std::string_view canonical_username) {
+    const std::string throttle_key = key(kThrottlePrefix, canonical_username);
+    auto reply = co_await pool_.local().command("DEL", throttle_key);
+    if (redis::failed(reply)) co_return redis::call_error(reply, "reset_login_failures");
     co_return ok_status();
 }
 

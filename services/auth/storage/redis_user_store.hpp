@@ -5,6 +5,8 @@
 //   auth:refresh:<sha256 hex>   hash {user_id, username, family, used}; expires with the token
 //   auth:family:<family>        string "revoked" once the family is revoked; expires after the
 //                               longest a token of that family can live
+//   auth:throttle:<canonical>   hash {failures, locked_until}: failed-login throttling; expires
+//                               its lock plus the policy's memory after the last failure
 // Each multi-key change is one Lua script, so it is atomic and needs one round trip.
 
 #include "bank/redis/pool.hpp"
@@ -30,6 +32,13 @@ class RedisUserStore final : public UserStore {
                                                             std::chrono::seconds ttl) override;
     boost::asio::awaitable<Status> revoke_family_of(std::string_view token_hash,
                                                     std::chrono::seconds ttl) override;
+    boost::asio::awaitable<Result<std::int64_t>> login_lock_remaining(
+        std::string_view canonical_username, std::int64_t now_s) override;
+    boost::asio::awaitable<Result<std::int64_t>> record_login_failure(
+        std::string_view canonical_username, std::int64_t now_s,
+        const LoginThrottlePolicy& policy) override;
+    boost::asio::awaitable<Status> reset_login_failures(
+        std::string_view canonical_username) override;
 
   private:
     redis::Pool& pool_;

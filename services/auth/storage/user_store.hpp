@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "bank/core/result.hpp"
+#include "logic/login_throttle.hpp"
 
 namespace bank::auth {
 
@@ -62,6 +63,20 @@ class UserStore {
     // Revokes the family of the token with this hash, if there is one.
     virtual boost::asio::awaitable<Status> revoke_family_of(std::string_view token_hash,
                                                             std::chrono::seconds ttl) = 0;
+
+    // Login throttling (logic/login_throttle.hpp). The seconds the name is still locked at now_s,
+    // or 0.
+    virtual boost::asio::awaitable<Result<std::int64_t>> login_lock_remaining(
+        std::string_view canonical_username, std::int64_t now_s) = 0;
+    // Atomically counts one failed login for the name and locks it until now_s +
+    // lock_after_failure(policy, count) (never shortening a lock already set); keeps the record
+    // for that lock plus policy.memory. Returns the new lock's length in seconds (0: none).
+    virtual boost::asio::awaitable<Result<std::int64_t>> record_login_failure(
+        std::string_view canonical_username, std::int64_t now_s,
+        const LoginThrottlePolicy& policy) = 0;
+    // Forgets the name's failures and lock (after a successful login).
+    virtual boost::asio::awaitable<Status> reset_login_failures(
+        std::string_view canonical_username) = 0;
 };
 
 }  // namespace bank::auth

@@ -32,6 +32,17 @@ class AuthLogicTest : public ::testing::Test {
 
     void SetUp() override { ASSERT_TRUE(run(logic_.prepare()).ok()); }
 
+    // A password grant, with a refusal by the throttle turned into an error slug "throttled".
+    Result<TokenPair> login(std::string username, std::string password) {
+        auto grant = run(logic_.password_grant(std::move(username), std::move(password)));
+        if (!grant.ok()) return std::move(grant).error();
+        if (const auto* locked = std::get_if<LoginThrottled>(&*grant)) {
+            last_retry_after_s_ = locked->retry_after_s;
+            return make_error(ErrorCode::kResourceExhausted, "throttled", "locked");
+        }
+        return std::get<TokenPair>(std::move(*grant));
+    }
+
     jwt::Verifier verifier() {
         return *jwt::Verifier::from_public_key_pem(signer_->public_key_pem(),
                                                    {"bank-auth", "bank-api", 60, 8192});
@@ -41,7 +52,9 @@ class AuthLogicTest : public ::testing::Test {
     auth::testing::InMemoryUserStore store_;
     auth::testing::FakeHasher hasher_;
     std::int64_t now_ = 1'700'000'000;
-    AuthLogic logic_{store_, hasher_, *signer_, TokenSettings{}, [this] { return now_; }};
+    std::int64_t last_retry_after_s_ = 0;
+    AuthLogic logic_{
+        store_, hasher_, *signer_, TokenSettings{}, LoginThrottlePolicy{}, [this] { return now_; }};
 };
 
 TEST_F(AuthLogicTest, RegistersWithRandomUuidAndHashedPassword) {
@@ -79,9 +92,9 @@ TEST_F(AuthLogicTest, RejectsInvalidRegistrationFieldsTogether) {
 TEST_F(AuthLogicTest, SameAnswerForUnknownUserAndWrongPassword) {
     ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
     const int before = hasher_.verifications;
-    auto wrong = run(logic_.password_grant("alice", "password2"));
-    auto unknown = run(logic_.password_grant("nobody", "password1"));
-    auto impossible = run(logic_.password_grant("no such user!", "password1"));
+    auto wrong = login("alice", "password2");
+    auto unknown = login("nobody", "password1");
+    auto impossible = login("no such user!", "password1");
     for (const auto* result : {&wrong, &unknown, &impossible}) {
         ASSERT_FALSE(result->ok());
         EXPECT_EQ(result->error().slug, "invalid_grant");
@@ -94,7 +107,7 @@ TEST_F(AuthLogicTest, SameAnswerForUnknownUserAndWrongPassword) {
 TEST_F(AuthLogicTest, PasswordGrantIssuesVerifiableAccessToken) {
     auto user = run(logic_.register_user("alice", "password1"));
     ASSERT_TRUE(user.ok());
-    auto pair = run(logic_.password_grant("ALICE", "password1"));
+    auto pair = login("ALICE", "password1");
     ASSERT_TRUE(pair.ok());
     EXPECT_EQ(pair->expires_in, 900);
     EXPECT_EQ(pair->user_id, user->user_id);
@@ -111,7 +124,7 @@ TEST_F(AuthLogicTest, PasswordGrantIssuesVerifiableAccessToken) {
 
 TEST_F(AuthLogicTest, RefreshRotatesAndDetectsReuse) {
     ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
-    auto first = run(logic_.password_grant("alice", "password1"));
+    auto first = login("alice", "password1");
     ASSERT_TRUE(first.ok());
     auto second = run(logic_.refresh_grant(first->refresh_token));
     ASSERT_TRUE(second.ok());
@@ -128,14 +141,14 @@ TEST_F(AuthLogicTest, RefreshRotatesAndDetectsReuse) {
     EXPECT_EQ(after.error().slug, "invalid_grant");
 
     // Another login is another family and is unaffected.
-    auto other = run(logic_.password_grant("alice", "password1"));
+    auto other = login("alice", "password1");
     ASSERT_TRUE(other.ok());
     EXPECT_TRUE(run(logic_.refresh_grant(other->refresh_token)).ok());
 }
 
 TEST_F(AuthLogicTest, RevokeStopsTheFamilyAndAcceptsUnknownTokens) {
     ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
-    auto pair = run(logic_.password_grant("alice", "password1"));
+    auto pair = login("alice", "password1");
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(run(logic_.revoke(pair->refresh_token)).ok());
     EXPECT_FALSE(run(logic_.refresh_grant(pair->refresh_token)).ok());
@@ -153,7 +166,7 @@ TEST_F(AuthLogicTest, GarbageRefreshTokensAreInvalidGrant) {
 
 TEST_F(AuthLogicTest, StorageFailureIsUnavailableNotSuccess) {
     store_.fail_next();
-    auto result = run(logic_.password_grant("alice", "password1"));
+    auto result = login("alice", "password1");
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
 }
@@ -166,6 +179,96 @@ TEST_F(AuthLogicTest, DeleteUserFreesTheName) {
     auto missing = run(logic_.delete_user("nope"));
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// The failed-login throttle, seen from the token endpoint's logic (the arithmetic is in
+// login_throttle_test.cpp, the atomic Redis step in redis_user_store_test.cpp).
+TEST_F(AuthLogicTest, FifthFailureLocksTheNameAndLockedAttemptsCostNoHash) {
+    ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        auto wrong = login("alice", "wrong-password");
+        ASSERT_FALSE(wrong.ok());
+        EXPECT_EQ(wrong.error().slug, "invalid_grant") << attempt;
+    }
+    const int verifications = hasher_.verifications;
+    // Locked for 1 s: even the right password is refused, and nothing is hashed.
+    for (const char* password : {"wrong-password", "password1"}) {
+        auto locked = login("ALICE", password);
+        ASSERT_FALSE(locked.ok());
+        EXPECT_EQ(locked.error().slug, "throttled");
+        EXPECT_EQ(last_retry_after_s_, 1);
+    }
+    EXPECT_EQ(hasher_.verifications, verifications);
+    // Other names are not affected.
+    auto bob = login("bob", "wrong-password");
+    ASSERT_FALSE(bob.ok());
+    EXPECT_EQ(bob.error().slug, "invalid_grant");
+    // When the lock ends the right password works again.
+    now_ += 1;
+    EXPECT_TRUE(login("alice", "password1").ok());
+}
+
+TEST_F(AuthLogicTest, LocksDoubleUpToTheCapAndEnd) {
+    const LoginThrottlePolicy policy{2, std::chrono::seconds(10), std::chrono::seconds(30),
+                                     std::chrono::seconds(600)};
+    AuthLogic logic{store_, hasher_, *signer_, TokenSettings{}, policy, [this] { return now_; }};
+    ASSERT_TRUE(run(logic.prepare()).ok());
+    ASSERT_TRUE(run(logic.register_user("carol", "password1")).ok());
+    // The seconds a locked name must wait, or 0 when the attempt was let through.
+    const auto attempt = [&](const char* password) -> std::int64_t {
+        auto grant = run(logic.password_grant("carol", password));
+        if (!grant.ok()) {
+            EXPECT_EQ(grant.error().slug, "invalid_grant");
+            return 0;
+        }
+        const auto* locked = std::get_if<LoginThrottled>(&*grant);
+        return locked == nullptr ? 0 : locked->retry_after_s;
+    };
+    EXPECT_EQ(attempt("wrong-password"), 0);
+    // Each counted failure from the second on sets the next lock: 10, 20, 30, 30 s.
+    for (const std::int64_t lock : {10, 20, 30, 30}) {
+        EXPECT_EQ(attempt("wrong-password"), 0);
+        EXPECT_EQ(attempt("wrong-password"), lock);
+        now_ += lock - 1;
+        EXPECT_EQ(attempt("password1"), 1);
+        now_ += 1;
+    }
+    auto last = run(logic.password_grant("carol", "password1"));
+    ASSERT_TRUE(last.ok());
+    EXPECT_TRUE(std::holds_alternative<TokenPair>(*last));
+}
+
+TEST_F(AuthLogicTest, SuccessForgetsTheFailures) {
+    ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
+    for (int round = 0; round < 3; ++round) {
+        for (int attempt = 0; attempt < 4; ++attempt) {
+            EXPECT_EQ(login("alice", "wrong-password").error().slug, "invalid_grant");
+        }
+        ASSERT_TRUE(login("alice", "password1").ok()) << round;
+    }
+    EXPECT_EQ(store_.throttled_names(), 0u);
+}
+
+TEST_F(AuthLogicTest, UnknownNamesAreThrottledLikeRealOnesAndImpossibleNamesNotAtAll) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        EXPECT_EQ(login("nobody", "password1").error().slug, "invalid_grant");
+    }
+    EXPECT_EQ(login("nobody", "password1").error().slug, "throttled");
+    const std::size_t names = store_.throttled_names();
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        EXPECT_EQ(login("no such user!", "password1").error().slug, "invalid_grant");
+    }
+    EXPECT_EQ(store_.throttled_names(), names);
+}
+
+TEST_F(AuthLogicTest, ThrottleStorageFailureIsUnavailableBeforeAnyHash) {
+    ASSERT_TRUE(run(logic_.register_user("alice", "password1")).ok());
+    const int verifications = hasher_.verifications;
+    store_.fail_next();
+    auto result = login("alice", "password1");
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(hasher_.verifications, verifications);
 }
 
 TEST(AuthHelpers, UuidAndSha256) {

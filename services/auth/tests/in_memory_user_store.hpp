@@ -2,6 +2,7 @@
 // The test double for UserStore: the same contract as the Redis store, in maps. Used to test
 // AuthLogic without a server; the Redis store is tested against the same expectations.
 
+#include <algorithm>
 #include <map>
 
 #include "logic/password_hasher.hpp"
@@ -66,10 +67,34 @@ class InMemoryUserStore final : public UserStore {
         co_return ok_status();
     }
 
+    boost::asio::awaitable<Result<std::int64_t>> login_lock_remaining(std::string_view canonical,
+                                                                      std::int64_t now_s) override {
+        if (fail_next_) co_return take_failure();
+        auto it = throttles_.find(std::string(canonical));
+        if (it == throttles_.end() || it->second.locked_until_s <= now_s) co_return 0;
+        co_return it->second.locked_until_s - now_s;
+    }
+    boost::asio::awaitable<Result<std::int64_t>> record_login_failure(
+        std::string_view canonical, std::int64_t now_s,
+        const LoginThrottlePolicy& policy) override {
+        if (fail_next_) co_return take_failure();
+        Throttle& throttle = throttles_[std::string(canonical)];
+        const std::int64_t lock = lock_after_failure(policy, ++throttle.failures).count();
+        if (lock > 0) throttle.locked_until_s = std::max(throttle.locked_until_s, now_s + lock);
+        co_return lock;
+    }
+    boost::asio::awaitable<Status> reset_login_failures(std::string_view canonical) override {
+        if (fail_next_) co_return take_failure();
+        throttles_.erase(std::string(canonical));
+        co_return ok_status();
+    }
+
     // The next call fails as if Redis were down.
     void fail_next() { fail_next_ = true; }
     std::size_t user_count() const { return users_.size(); }
     const std::map<std::string, UserRecord>& users() const { return users_; }
+    // Names with a throttle record (failures counted since the last success).
+    std::size_t throttled_names() const { return throttles_.size(); }
 
   private:
     Error take_failure() {
@@ -84,6 +109,11 @@ class InMemoryUserStore final : public UserStore {
     std::map<std::string, UserRecord> users_;
     std::map<std::string, Entry> refresh_;
     std::map<std::string, bool> revoked_;
+    struct Throttle {
+        std::int64_t failures = 0;
+        std::int64_t locked_until_s = 0;
+    };
+    std::map<std::string, Throttle> throttles_;
     bool fail_next_ = false;
 };
 

@@ -1,6 +1,8 @@
 // Proves the Redis UserStore against a real redis-server: exactly one winner among 20 concurrent
 // registrations of one name, lookups through the index, delete freeing the name, refresh
-// rotation/reuse/revocation in Lua, and expiry set on refresh tokens.
+// rotation/reuse/revocation in Lua, expiry set on refresh tokens, and the failed-login throttle's
+// atomic step: the same locks as the pure schedule, no counting while locked, concurrent attempts
+// each counted once, the record's expiry, and reset.
 #include "storage/redis_user_store.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
+#include <set>
 
 #include "bank/testing/connected_redis.hpp"
 
@@ -29,35 +32,41 @@ class RedisUserStoreTest : public ::testing::Test {
     std::unique_ptr<RedisUserStore> store_ = std::make_unique<RedisUserStore>(redis_.pool());
 };
 
-// One registration attempt. A free coroutine, not a capturing lambda: co_spawn may destroy a
-// lambda object while the coroutine it started is still suspended.
-boost::asio::awaitable<void> register_one(RedisUserStore& store, int index,
-                                          std::shared_ptr<std::vector<Result<bool>>> results,
-                                          std::shared_ptr<int> remaining,
-                                          boost::asio::steady_timer& done) {
-    const UserRecord user{"id-" + std::to_string(index), "Alice", "h"};
-    auto value = co_await store.create_user(user, "alice", 1);
-    results->push_back(std::move(value));
+// Awaits one task and files its result. A free coroutine, not a capturing lambda: co_spawn may
+// destroy a lambda object while the coroutine it started is still suspended.
+template <typename T>
+boost::asio::awaitable<void> collect_one(boost::asio::awaitable<T> task,
+                                         std::shared_ptr<std::vector<T>> results,
+                                         std::shared_ptr<int> remaining,
+                                         boost::asio::steady_timer& done) {
+    results->push_back(co_await std::move(task));
     if (--*remaining == 0) done.cancel();
 }
 
-boost::asio::awaitable<std::vector<Result<bool>>> register_concurrently(RedisUserStore& store,
-                                                                        int count) {
-    auto results = std::make_shared<std::vector<Result<bool>>>();
+// Starts start(0) ... start(count - 1) together, before any finishes (they share the pipelined
+// connection), and collects their results in the order they finish.
+template <typename T, typename Start>
+boost::asio::awaitable<std::vector<T>> all_at_once(int count, Start start) {
+    auto results = std::make_shared<std::vector<T>>();
     auto remaining = std::make_shared<int>(count);
     auto executor = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer done(executor, std::chrono::steady_clock::time_point::max());
     for (int i = 0; i < count; ++i) {
-        boost::asio::co_spawn(executor, register_one(store, i, results, remaining, done),
+        boost::asio::co_spawn(executor, collect_one<T>(start(i), results, remaining, done),
                               boost::asio::detached);
     }
     co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     co_return std::move(*results);
 }
 
+boost::asio::awaitable<Result<bool>> register_one(RedisUserStore& store, int index) {
+    const UserRecord user{"id-" + std::to_string(index), "Alice", "h"};
+    co_return co_await store.create_user(user, "alice", 1);
+}
+
 TEST_F(RedisUserStoreTest, ExactlyOneOfConcurrentRegistrationsWins) {
-    // All 20 are started before any finishes: they share the pipelined connection.
-    auto all = redis_.run(register_concurrently(*store_, 20));
+    auto all = redis_.run(
+        all_at_once<Result<bool>>(20, [this](int index) { return register_one(*store_, index); }));
     ASSERT_EQ(all.size(), 20u);
     int winners = 0;
     for (auto& value : all) {
@@ -113,6 +122,72 @@ TEST_F(RedisUserStoreTest, RefreshRotationReuseAndRevocation) {
     EXPECT_EQ(revoked->outcome, RotateOutcome::kInvalid);
     auto unknown = run<Result<Rotation>>([&] { return store_->rotate_refresh("zz", "k3", ttl); });
     EXPECT_EQ(unknown->outcome, RotateOutcome::kInvalid);
+}
+
+TEST_F(RedisUserStoreTest, LoginThrottleFollowsTheScheduleAndExpires) {
+    const LoginThrottlePolicy policy{3, std::chrono::seconds(2), std::chrono::seconds(16),
+                                     std::chrono::seconds(100)};
+    std::int64_t now = 1'700'000'000;
+    const auto remaining = [&](const char* name) {
+        return run<Result<std::int64_t>>([&] { return store_->login_lock_remaining(name, now); });
+    };
+    const auto fail = [&](const char* name) {
+        return run<Result<std::int64_t>>(
+            [&] { return store_->record_login_failure(name, now, policy); });
+    };
+    EXPECT_EQ(*remaining("alice"), 0);
+    for (std::int64_t failure = 1; failure <= 9; ++failure) {
+        const std::int64_t lock = lock_after_failure(policy, failure).count();
+        auto set = fail("alice");
+        ASSERT_TRUE(set.ok());
+        EXPECT_EQ(*set, lock) << failure;
+        auto ttl = redis_.command({"TTL", "auth:throttle:alice"});
+        ASSERT_TRUE(ttl.ok());
+        EXPECT_EQ(ttl->as_integer(), lock + 100) << failure;
+        EXPECT_EQ(*remaining("alice"), lock) << failure;
+        now += lock;
+        EXPECT_EQ(*remaining("alice"), 0) << failure;
+    }
+    auto failures = redis_.command({"HGET", "auth:throttle:alice", "failures"});
+    ASSERT_TRUE(failures.ok());
+    EXPECT_EQ(failures->as_string(), "9");
+    // A late failure with a shorter lock never shortens the lock already set.
+    ASSERT_EQ(*fail("alice"), 16);
+    now -= 10;
+    ASSERT_EQ(*fail("alice"), 16);
+    now += 10;
+    EXPECT_EQ(*remaining("alice"), 16);
+    // Another name has its own count; reset forgets only this one.
+    EXPECT_EQ(*fail("bob"), 0);
+    EXPECT_EQ(*remaining("bob"), 0);
+    ASSERT_TRUE(run<Status>([&] { return store_->reset_login_failures("alice"); }).ok());
+    EXPECT_EQ(*remaining("alice"), 0);
+    EXPECT_EQ(redis_.command({"EXISTS", "auth:throttle:alice"})->as_integer(), 0);
+    EXPECT_EQ(redis_.command({"EXISTS", "auth:throttle:bob"})->as_integer(), 1);
+}
+
+boost::asio::awaitable<Result<std::int64_t>> fail_once(RedisUserStore& store,
+                                                       LoginThrottlePolicy policy) {
+    co_return co_await store.record_login_failure("mallory", 1'700'000'000, policy);
+}
+
+TEST_F(RedisUserStoreTest, ConcurrentFailuresAreEachCountedOnce) {
+    const LoginThrottlePolicy policy{5, std::chrono::seconds(1), std::chrono::seconds(900),
+                                     std::chrono::seconds(3600)};
+    // However the 20 interleave, each is one count: the locks they set are exactly the
+    // schedule's for failures 1 to 20.
+    auto all = redis_.run(all_at_once<Result<std::int64_t>>(
+        20, [this, policy](int) { return fail_once(*store_, policy); }));
+    ASSERT_EQ(all.size(), 20u);
+    std::multiset<std::int64_t> locks;
+    std::multiset<std::int64_t> expected;
+    for (std::int64_t failure = 1; failure <= 20; ++failure) {
+        ASSERT_TRUE(all[static_cast<std::size_t>(failure - 1)].ok());
+        locks.insert(*all[static_cast<std::size_t>(failure - 1)]);
+        expected.insert(lock_after_failure(policy, failure).count());
+    }
+    EXPECT_EQ(locks, expected);
+    EXPECT_EQ(redis_.command({"HGET", "auth:throttle:mallory", "failures"})->as_string(), "20");
 }
 
 }  // namespace

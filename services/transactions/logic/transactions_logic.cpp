@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <boost/json/monotonic_resource.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
@@ -24,6 +25,31 @@ constexpr std::size_t kMaxTransactionIdLength = 64;
 
 std::string amount_text(std::int64_t amount_minor) {
     return money::format(money::Money::from_minor(amount_minor));
+}
+
+// An arena for one response body: its first block fits a receipt or a transaction; a history
+// page grows it a few times.
+boost::json::storage_ptr response_arena() {
+    return boost::json::make_shared_resource<boost::json::monotonic_resource>(1024);
+}
+
+// An entry built in `storage`: a history page's arena, or its own.
+boost::json::object entry_json(const Entry& entry, boost::json::storage_ptr storage) {
+    boost::json::object body(std::move(storage));
+    body["transaction_id"] = entry.transaction_id;
+    body["type"] = entry.type;
+    body["amount"] = amount_text(entry.amount_minor);
+    body["amount_minor"] = entry.amount_minor;
+    body["direction"] = entry.credit ? "credit" : "debit";
+    if (entry.counterparty_username) {
+        body["counterparty_username"] = *entry.counterparty_username;
+    } else {
+        body["counterparty_username"] = nullptr;
+    }
+    body["balance_after"] = amount_text(entry.balance_after_minor);
+    body["balance_after_minor"] = entry.balance_after_minor;
+    body["created_at"] = iso8601(entry.created_at_s);
+    return body;
 }
 
 Error not_found() {
@@ -245,7 +271,7 @@ asio::awaitable<Result<Entry>> TransactionsLogic::transaction(std::string user_i
 }
 
 boost::json::object to_json(const Receipt& receipt) {
-    boost::json::object body;
+    boost::json::object body(response_arena());
     body["transaction_id"] = receipt.transaction_id;
     body["type"] = receipt.type;
     body["amount"] = amount_text(receipt.amount_minor);
@@ -266,28 +292,15 @@ boost::json::object to_json(const Receipt& receipt) {
     return body;
 }
 
-boost::json::object to_json(const Entry& entry) {
-    boost::json::object body;
-    body["transaction_id"] = entry.transaction_id;
-    body["type"] = entry.type;
-    body["amount"] = amount_text(entry.amount_minor);
-    body["amount_minor"] = entry.amount_minor;
-    body["direction"] = entry.credit ? "credit" : "debit";
-    if (entry.counterparty_username) {
-        body["counterparty_username"] = *entry.counterparty_username;
-    } else {
-        body["counterparty_username"] = nullptr;
-    }
-    body["balance_after"] = amount_text(entry.balance_after_minor);
-    body["balance_after_minor"] = entry.balance_after_minor;
-    body["created_at"] = iso8601(entry.created_at_s);
-    return body;
-}
+boost::json::object to_json(const Entry& entry) { return entry_json(entry, response_arena()); }
 
 boost::json::object to_json(const History& history) {
-    boost::json::array items;
-    for (const auto& entry : history.entries) items.push_back(to_json(entry));
-    boost::json::object body;
+    const boost::json::storage_ptr arena =
+        boost::json::make_shared_resource<boost::json::monotonic_resource>(4096);
+    boost::json::array items(arena);
+    items.reserve(history.entries.size());
+    for (const auto& entry : history.entries) items.push_back(entry_json(entry, arena));
+    boost::json::object body(arena);
     body["items"] = std::move(items);
     if (history.next_cursor) {
         body["next_cursor"] = *history.next_cursor;

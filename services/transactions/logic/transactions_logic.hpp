@@ -112,6 +112,8 @@ class TransactionsLogic {
 // A random RFC 4122 version 4 UUID from OpenSSL's CSPRNG.
 [[nodiscard]] std::string random_uuid();
 
+// Response bodies. Each is built in one arena (a monotonic resource the object shares), since it
+// is serialised once and dropped: its keys and strings then cost no heap allocation each.
 [[nodiscard]] boost::json::object to_json(const Receipt& receipt);
 [[nodiscard]] boost::json::object to_json(const Entry& entry);
 [[nodiscard]] boost::json::object to_json(const History& history);

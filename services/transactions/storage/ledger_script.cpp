@@ -10,14 +10,19 @@ namespace bank::transactions {
 namespace {
 
 // KEYS[1] acting user's balance        KEYS[2] other side's balance (receiver or @cash)
-// KEYS[3] receiver's account hash      KEYS[4] idempotency record
+// KEYS[3] event stream                 KEYS[4] idempotency record
 // KEYS[5] transaction hash             KEYS[6] acting user's history
-// KEYS[7] receiver's history           KEYS[8] sequence      KEYS[9] event stream
+// KEYS[7] receiver's history           KEYS[8] sequence
 // ARGV[1] type (deposit|withdrawal|transfer)  ARGV[2] transaction_id  ARGV[3] user_id
 // ARGV[4] counterparty_id  ARGV[5] amount_minor  ARGV[6] max_balance_minor or ''
 // ARGV[7] created_at_s  ARGV[8] '1' when an idempotency key was given  ARGV[9] fingerprint
 // ARGV[10] idempotency ttl seconds  ARGV[11] stream maxlen  ARGV[12] cash account id
-// ARGV[13] sha256 of the idempotency key (or '')
+// ARGV[13] sha256 of the idempotency key (or '')  ARGV[14] receiver's account hash
+//
+// The receiver's account (an accounts:user:* key) is only read, and is passed in ARGV, not KEYS:
+// Redis ACL treats every key declared to EVALSHA as written, while a key the script reads by name
+// is checked as a read, so the transactions service's Redis user needs only read access to the
+// accounts service's keys (redis/users.acl.template).
 //
 // Returns {'ok', transaction_id, balance_after, counterparty_balance_after or '', seq, replay}
 // with every number as decimal text, or an error reply "CODE message".
@@ -78,7 +83,7 @@ if ARGV[6] ~= '' then
 end
 if kind == 'transfer' then
   if ARGV[4] == ARGV[3] then return fail('SELF_TRANSFER', 'cannot transfer to yourself') end
-  if redis.call('EXISTS', KEYS[3]) == 0 then
+  if redis.call('EXISTS', ARGV[14]) == 0 then
     return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist')
   end
 end
@@ -146,7 +151,7 @@ if idempotent then
     balance_after = acting_text, counterparty_balance_after = counterparty_text, seq = seq}),
     'EX', ARGV[10])
 end
-redis.call('XADD', KEYS[9], 'MAXLEN', '~', ARGV[11], '*', 'transaction_id', ARGV[2],
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', 'transaction_id', ARGV[2],
   'type', kind, 'amount_minor', amount_text, 'from', from, 'to', to, 'created_at', ARGV[7],
   'seq', seq, 'from_balance_after_minor', from_after, 'to_balance_after_minor', to_after)
 

@@ -83,9 +83,13 @@ Error ledger_error(std::string_view reply_message) {
         return make_error(ErrorCode::kUnprocessable, "invalid_amount",
                           "The amount must be a positive whole number of cents");
     }
+    // LOADING after a restart and the like: the script did not run, the client may retry.
+    if (redis::is_transient_error(reply_message)) {
+        return make_error(ErrorCode::kUnavailable, "redis_unavailable",
+                          "Redis cannot run the ledger post now: " + std::string(reply_message));
+    }
     // INVALID_TYPE, INVALID_SETTINGS, DUPLICATE_TRANSACTION, LEDGER_INVARIANT, or Redis's own
-    // errors: all bugs or
-    // misconfiguration, never the client's fault.
+    // errors: all bugs or misconfiguration, never the client's fault.
     return make_error(ErrorCode::kInternal, "storage_error",
                       "Redis refused the ledger post: " + std::string(reply_message));
 }
@@ -110,9 +114,9 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const std::string acting_history = history_key(request.user_id);
     const std::string receiver_history =
         history_key(transfer ? request.counterparty_id : request.user_id);
-    const std::array<std::string_view, 9> keys{acting_balance,   other_balance, receiver_account,
+    const std::array<std::string_view, 8> keys{acting_balance,   other_balance, kEventsKey,
                                                idem_key,         tx_key,        acting_history,
-                                               receiver_history, kSequenceKey,  kEventsKey};
+                                               receiver_history, kSequenceKey};
 
     const std::string amount = std::to_string(request.amount_minor);
     const std::string max_balance =
@@ -120,7 +124,7 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const std::string created_at = std::to_string(request.created_at_s);
     const std::string ttl = std::to_string(request.idempotency_ttl_s);
     const std::string maxlen = std::to_string(request.stream_maxlen);
-    const std::array<std::string_view, 13> args{posting_type_name(request.type),
+    const std::array<std::string_view, 14> args{posting_type_name(request.type),
                                                 request.transaction_id,
                                                 request.user_id,
                                                 request.counterparty_id,
@@ -132,7 +136,8 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
                                                 ttl,
                                                 maxlen,
                                                 kCashAccount,
-                                                idem_hash};
+                                                idem_hash,
+                                                receiver_account};
 
     auto reply = co_await pool_.local().eval(ledger_script(), keys, args);
     if (!reply.ok()) co_return reply.error();

@@ -53,9 +53,11 @@ if not entry then return false end
 return entry
 )lua";
 
-// KEYS[1] username or account-number index. Returns {user_id, username} or nil.
+// ARGV[1] username or account-number index. Returns {user_id, username} or nil. Both keys belong
+// to the accounts service and are only read, so they are named in ARGV, not declared in KEYS:
+// Redis ACL treats declared keys as written, and this service may only read accounts:*.
 constexpr std::string_view kReceiver = R"lua(
-local id = redis.call('GET', KEYS[1])
+local id = redis.call('GET', ARGV[1])
 if not id then return false end
 local name = redis.call('HGET', 'accounts:user:' .. id, 'username')
 if not name then return false end
@@ -180,8 +182,8 @@ asio::awaitable<Result<std::optional<Receiver>>> RedisTransactionStore::find_rec
     ReceiverKind kind, std::string_view value) {
     std::string key = kind == ReceiverKind::kUsername ? "accounts:username:" : "accounts:number:";
     key += value;
-    const std::array<std::string_view, 1> keys{key};
-    const std::array<std::string_view, 0> args{};
+    const std::array<std::string_view, 0> keys{};
+    const std::array<std::string_view, 1> args{key};
     auto reply = co_await pool_.local().eval(receiver_script(), keys, args);
     if (redis::failed(reply)) co_return redis::call_error(reply, "find receiver");
     if (reply->is_nil()) co_return std::optional<Receiver>{};

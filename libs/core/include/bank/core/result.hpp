@@ -24,6 +24,7 @@ enum class ErrorCode {
     kAlreadyExists,         // 409
     kAborted,               // 409: a concurrent request holds the resource
     kPayloadTooLarge,       // 413
+    kHeaderTooLarge,        // 431: the request's header is over the server's cap
     kUnsupportedMediaType,  // 415
     kUnprocessable,         // 422: well-formed but invalid fields or values
     kResourceExhausted,     // 429

@@ -8,10 +8,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -58,8 +61,6 @@ class Server {
   private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
-    boost::asio::awaitable<Response> dispatch(Request& request, Context& context,
-                                              std::string& route_name);
 
     async::IoPool& io_;
     ServerOptions options_;
@@ -80,5 +81,33 @@ class Server {
 // A request id from the client's X-Request-Id when it is sane (1-128 visible ASCII characters),
 // otherwise a fresh random one.
 [[nodiscard]] std::string request_id_for(const Request& request);
+
+// The steps of a session that need no socket. The session runs them around its reads and its
+// write; the fuzz target (fuzz/http_request_fuzzer.cpp) runs them on bytes from memory, so it
+// tests exactly what the server does with a request.
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+// A parser for one request, with the header and body caps of `options`.
+void limit_parser(RequestParser& parser, const ServerOptions& options);
+
+// What a failed read means: read on (neither member set), close quietly (the client left, or a
+// timeout or shutdown cut the read short), or send `refusal` and close.
+struct ReadVerdict {
+    bool close = false;
+    std::optional<Response> refusal;
+};
+// After reading the header: 431, 413 (a declared Content-Length over the cap), 400 or close.
+[[nodiscard]] ReadVerdict judge_header_read(const boost::system::error_code& error,
+                                            const RequestParser& parser,
+                                            const ServerOptions& options);
+// After reading the body: 413, 400 or close.
+[[nodiscard]] ReadVerdict judge_body_read(const boost::system::error_code& error,
+                                          const ServerOptions& options);
+
+// Routes a request that was read whole and runs its handler: 400 for a target that is not an
+// absolute path, 404 and 405 from the router, 500 problem JSON when the handler throws.
+// `route_name` is set to the label for metrics and the request log.
+[[nodiscard]] boost::asio::awaitable<Response> dispatch(const Router& router, Request& request,
+                                                        Context& context, std::string& route_name);
 
 }  // namespace bank::http

@@ -38,8 +38,10 @@ struct RequestRecord {
 };
 void request(const RequestRecord& record);
 
-// Formats one line (exposed for tests).
+// Format one line (exposed for tests). A request line has the same shape as
+// format_line(kInfo, "request", {method, route, status, latency_ms, request_id[, user_id]}).
 [[nodiscard]] std::string format_line(Level level, std::string_view message,
                                       const boost::json::object& fields);
+[[nodiscard]] std::string format_request_line(const RequestRecord& record);
 
 }  // namespace bank::log

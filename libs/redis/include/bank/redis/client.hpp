@@ -1,8 +1,8 @@
 #pragma once
 // An asynchronous Redis client for one I/O thread. All socket work is Asio; hiredis is used only
-// to format commands and parse replies. Calls from many coroutines on the thread are pipelined:
-// they are appended to one buffer that is written in batches (one write in flight at a time) and
-// the replies are matched to calls in FIFO order.
+// to parse replies (commands are written as RESP by this library). Calls from many coroutines on
+// the thread are pipelined: they are appended to one buffer that is written in batches (one write
+// in flight at a time) and the replies are matched to calls in FIFO order.
 //
 // Failure model: a call never waits longer than Config::command_timeout ("redis_timeout"); when
 // the connection is down a call fails at once ("redis_unavailable") instead of queueing, and a

@@ -22,6 +22,10 @@ namespace bank::service {
 
 struct CommonSettings {
     std::string service_name;
+    // /readyz asks Redis EXISTS on this key (one the service's ACL user may read; default
+    // "<service_name>:readyz"). A data command, not PING: Redis answers PING while it is still
+    // loading its data after a restart, when every real request would fail.
+    std::string readiness_key;
     http::ServerOptions server;
     std::size_t io_threads = 1;
     redis::Config redis;

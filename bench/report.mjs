@@ -1,0 +1,97 @@
+// The benchmark's result writer: turns the result object bench/run.mjs builds into the
+// Markdown that docs/benchmarks.md quotes, and writes both files. Also usable on its own to
+// re-render a saved run:
+//
+//   node bench/report.mjs bench/results/bench-10000-users.json
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ms = (us) => (us === undefined || us === null ? '–' : (us / 1000).toFixed(2));
+const rate = (value) => (value === undefined || value === null ? '–'
+    : Math.round(value).toLocaleString('en-US'));
+const percent = (value) => (value === undefined || value === null ? '–'
+    : `${(value * 100).toFixed(0)}%`);
+const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
+
+/** The Markdown report: machine, workloads, ceilings, targets, memory, audit. */
+export function toMarkdown(result) {
+    const lines = [];
+    const { machine, settings } = result;
+    lines.push(`### Run of ${result.started_at} (${result.commit})`, '');
+    lines.push(`Machine: ${machine.cpu_model}, ${machine.cores} cores, ` +
+        `${(machine.memory_bytes / 2 ** 30).toFixed(0)} GiB, kernel ${machine.kernel}; ` +
+        `${machine.redis}, ${machine.nginx}, ${machine.wrk}.`);
+    lines.push(`Settings: ${settings.users.toLocaleString('en-US')} users ` +
+        `(${settings.token_holders} with tokens), wrk ${settings.wrk_threads} threads × ` +
+        `${settings.connections} connections, ${settings.duration_s} s per run, ` +
+        `Redis appendfsync ${settings.appendfsync}, ${settings.io_threads} I/O threads per ` +
+        `service, argon2id opslimit ${settings.argon2_opslimit} / ` +
+        `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads.`);
+    lines.push('');
+    lines.push('| workload | requests/s | p50 ms | p99 ms | p99.9 ms | of ceiling | errors |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const run of result.workloads) {
+        const errors = run.errors.status + run.errors.connect + run.errors.read +
+            run.errors.write + run.errors.timeout;
+        lines.push(`| ${run.label} | ${rate(run.requests_per_s)} | ${ms(run.latency_us.p50)} | ` +
+            `${ms(run.latency_us.p99)} | ${ms(run.latency_us.p999)} | ` +
+            `${percent(run.of_ceiling)} | ${errors} |`);
+    }
+    if (result.redis_ceiling) {
+        const redis = result.redis_ceiling;
+        lines.push(`| ceiling: redis-benchmark SET (${redis.clients} clients, same Redis) | ` +
+            `${rate(redis.requests_per_s)} | ${redis.p50_ms ?? '–'} | ${redis.p99_ms ?? '–'} | – | – | – |`);
+    }
+    lines.push('');
+    lines.push('| target | measured | needed | result |');
+    lines.push('|---|---|---|---|');
+    for (const target of result.targets) {
+        lines.push(`| ${target.name} | ${target.measured} | ${target.needed} | ` +
+            `${target.pass === null ? 'not measured' : target.pass ? '**pass**' : '**FAIL**'} |`);
+    }
+    lines.push('');
+    lines.push('| service | RSS at start MB | peak RSS MB | RSS at end MB | growth over ' +
+        `${result.memory.window_s} s |`);
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const [name, memory] of Object.entries(result.memory.services)) {
+        lines.push(`| ${name} | ${megabytes(memory.start_bytes)} | ${megabytes(memory.peak_bytes)} | ` +
+            `${megabytes(memory.end_bytes)} | ${megabytes(memory.growth_bytes)} MB |`);
+    }
+    if (result.soak) {
+        lines.push('');
+        lines.push(`Soak: ${result.soak.duration_s} s of these at once, RSS sampled every second ` +
+            '(growth: the last minute\'s largest sample against the first minute\'s):');
+        lines.push('');
+        lines.push('| soak load | requests/s | p50 ms | p99 ms | errors |');
+        lines.push('|---|---:|---:|---:|---:|');
+        for (const run of result.soak.runs) {
+            const errors = Object.values(run.errors).reduce((sum, count) => sum + count, 0);
+            lines.push(`| ${run.label} | ${rate(run.requests_per_s)} | ${ms(run.latency_us.p50)} | ` +
+                `${ms(run.latency_us.p99)} | ${errors} |`);
+        }
+    }
+    lines.push('');
+    lines.push(`Ledger audit after the run: ${result.audit.summary}`);
+    lines.push('');
+    return lines.join('\n');
+}
+
+/** Writes <dir>/<name>.json and <dir>/<name>.md; returns their paths. */
+export function writeResults(result, dir, name) {
+    fs.mkdirSync(dir, { recursive: true });
+    const jsonPath = path.join(dir, `${name}.json`);
+    const markdownPath = path.join(dir, `${name}.md`);
+    fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    fs.writeFileSync(markdownPath, toMarkdown(result));
+    return { jsonPath, markdownPath };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+    const file = process.argv[2];
+    if (!file) {
+        console.error('usage: node bench/report.mjs <result.json>');
+        process.exit(2);
+    }
+    process.stdout.write(toMarkdown(JSON.parse(fs.readFileSync(file, 'utf8'))));
+}
