@@ -485,7 +485,18 @@ bank_render_gateway_config() {
 bank_start_nginx() {
     local config=$BANK_NGINX_DIR/nginx.conf log=$BANK_LOGS_DIR/nginx-error.log user_directive=""
     if [[ $(id -u) -eq 0 ]]; then
-        user_directive="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+        local group
+        group=$(id -gn nobody 2>/dev/null || echo nogroup)
+        user_directive="user nobody $group;"
+        # A checkout inside a private directory (mktemp -d makes 0700 ones) cannot be read by
+        # nobody, and the workers would answer 404 for every file of the web app. Then they run
+        # as root, and the log says why.
+        if ! setpriv --reuid nobody --regid "$group" --clear-groups \
+            test -r "$BANK_WEB_ROOT/index.html"; then
+            bank_log "warning: nobody cannot read $BANK_WEB_ROOT (a private parent directory?);" \
+                "NGINX's workers run as root"
+            user_directive="user root root;"
+        fi
     fi
     bank_render_gateway_config "$config" "$user_directive" "$(bank_upstream auth)" \
         "$(bank_upstream accounts)" "$(bank_upstream transactions)"
