@@ -127,11 +127,21 @@ class Ledger final : public transactions::Ledger {
   public:
     asio::awaitable<Result<transactions::Posting>> post(
         const transactions::PostingRequest& request) override {
+        if (request.type == transactions::PostingType::kTransfer) {
+            const bool known = request.receiver_kind == transactions::ReceiverKind::kUsername
+                                   ? request.receiver == "bob"
+                                   : request.receiver == "2345678901";
+            if (!known) {
+                co_return make_error(ErrorCode::kNotFound, "receiver_not_found",
+                                     "The receiving account does not exist");
+            }
+        }
         transactions::Posting posting;
         posting.transaction_id = request.transaction_id;
         posting.balance_after_minor = 17000;
         if (request.type == transactions::PostingType::kTransfer) {
             posting.counterparty_balance_after_minor = 2000;
+            posting.counterparty_username = "bob";
         }
         posting.sequence = 42;
         co_return posting;
@@ -154,15 +164,6 @@ class TransactionStore final : public transactions::TransactionStore {
         std::string_view, std::string_view transaction_id) override {
         if (transaction_id != kTransactionId) co_return std::optional<transactions::Entry>{};
         co_return std::optional<transactions::Entry>{sample_entry()};
-    }
-    asio::awaitable<Result<std::optional<transactions::Receiver>>> find_receiver(
-        transactions::ReceiverKind kind, std::string_view value) override {
-        const bool known = kind == transactions::ReceiverKind::kUsername
-                               ? identity::canonical_username(value) == "bob"
-                               : value == "2345678901";
-        if (!known) co_return std::optional<transactions::Receiver>{};
-        co_return std::optional<transactions::Receiver>{
-            transactions::Receiver{std::string(kBobId), "bob"}};
     }
     asio::awaitable<Result<transactions::RequestStart>> begin_request(std::string_view,
                                                                       std::string_view,

@@ -1,7 +1,5 @@
 #include "bank/service/token_cache.hpp"
 
-#include <openssl/sha.h>
-
 #include <cstring>
 
 namespace bank::service {
@@ -16,11 +14,7 @@ std::size_t TokenCache::DigestHash::operator()(const Digest& digest) const noexc
     return value;
 }
 
-TokenCache::Digest TokenCache::digest(std::string_view token) {
-    Digest result{};
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), result.data());
-    return result;
-}
+TokenCache::Digest TokenCache::digest(std::string_view token) { return crypto::sha256(token); }
 
 std::optional<Caller> TokenCache::find(std::string_view token, std::int64_t now_s) {
     if (capacity_ == 0) return std::nullopt;

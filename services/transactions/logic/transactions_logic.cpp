@@ -153,12 +153,14 @@ TransactionsLogic::TransactionsLogic(Ledger& ledger, TransactionStore& store, Se
 }
 
 asio::awaitable<Result<Receipt>> TransactionsLogic::move(Movement movement) {
+    if (!movement.idempotency_key) {
+        // The fingerprint only tells a retry from a different request under the same key.
+        const std::string no_fingerprint;
+        const std::string no_key;
+        co_return co_await post(movement, no_fingerprint, no_key);
+    }
     const std::string fingerprint =
         request_fingerprint(movement.type, movement.amount_minor, movement.receiver);
-    if (!movement.idempotency_key) {
-        const std::string no_key;
-        co_return co_await post(movement, fingerprint, no_key);
-    }
     const std::string key_sha256 = sha256_hex(*movement.idempotency_key);
     auto start =
         co_await store_.begin_request(movement.user_id, key_sha256, settings_.inflight_timeout_ms);
@@ -192,24 +194,16 @@ asio::awaitable<Result<Receipt>> TransactionsLogic::post(const Movement& movemen
     request.idempotency_ttl_s = settings_.idempotency_ttl_s;
     request.stream_maxlen = settings_.events_maxlen;
 
-    std::optional<std::string> receiver_username;
     if (movement.type == PostingType::kTransfer) {
         if (!movement.receiver) {
             co_return make_error(ErrorCode::kInternal, "internal_error",
                                  "a transfer without a receiver reached the logic");
         }
-        const ReceiverKind kind = movement.receiver->kind;
-        const std::string lookup = kind == ReceiverKind::kUsername
-                                       ? identity::canonical_username(movement.receiver->value)
-                                       : movement.receiver->value;
-        auto receiver = co_await store_.find_receiver(kind, lookup);
-        if (!receiver.ok()) co_return receiver.error();
-        if (!*receiver) {
-            co_return make_error(ErrorCode::kNotFound, "receiver_not_found",
-                                 "The receiving account does not exist");
-        }
-        request.counterparty_id = (*receiver)->user_id;
-        receiver_username = (*receiver)->username;
+        // The ledger resolves the receiver in the step that pays it (storage/ledger.hpp).
+        request.receiver_kind = movement.receiver->kind;
+        request.receiver = request.receiver_kind == ReceiverKind::kUsername
+                               ? identity::canonical_username(movement.receiver->value)
+                               : movement.receiver->value;
     }
 
     auto posted = co_await ledger_.post(request);
@@ -225,7 +219,7 @@ asio::awaitable<Result<Receipt>> TransactionsLogic::post(const Movement& movemen
         receipt.type = std::string(posting_type_name(movement.type));
         receipt.amount_minor = movement.amount_minor;
         receipt.created_at_s = request.created_at_s;
-        receipt.receiver_username = std::move(receiver_username);
+        receipt.receiver_username = std::move(posted->counterparty_username);
         co_return receipt;
     }
     // A replay: the first answer, rebuilt from the journal record of the first posting.

@@ -1,9 +1,10 @@
 #pragma once
 // What the transactions service decides: how a validated movement becomes one ledger posting
-// (the receiver looked up, a fresh transaction id, idempotent retries replayed with the first
-// answer and concurrent ones refused with 409), who may read which transaction (only its parties;
-// anyone else gets the same 404 as for an unknown id), and how history pages are cut with a
-// cursor that new postings never shift. Storage is behind interfaces; time and ids are injected.
+// (the receiver named canonically for the ledger to resolve, a fresh transaction id, idempotent
+// retries replayed with the first answer and concurrent ones refused with 409), who may read which
+// transaction (only its parties; anyone else gets the same 404 as for an unknown id), and how
+// history pages are cut with a cursor that new postings never shift. Storage is behind interfaces;
+// time and ids are injected.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>

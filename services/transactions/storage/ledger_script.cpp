@@ -1,31 +1,32 @@
 #include "storage/ledger_script.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
-#include <cstdlib>
-
 namespace bank::transactions {
 
 namespace {
 
-// KEYS[1] acting user's balance        KEYS[2] other side's balance (receiver or @cash)
+// KEYS[1] acting user's balance        KEYS[2] the cash account's balance
 // KEYS[3] event stream                 KEYS[4] idempotency record
 // KEYS[5] transaction hash             KEYS[6] acting user's history
-// KEYS[7] receiver's history           KEYS[8] sequence
+// KEYS[7] sequence
 // ARGV[1] type (deposit|withdrawal|transfer)  ARGV[2] transaction_id  ARGV[3] user_id
-// ARGV[4] counterparty_id  ARGV[5] amount_minor  ARGV[6] max_balance_minor or ''
-// ARGV[7] created_at_s  ARGV[8] '1' when an idempotency key was given  ARGV[9] fingerprint
+// ARGV[4] receiver index key (accounts:username:<canonical> or accounts:number:<number>) or ''
+// ARGV[5] amount_minor  ARGV[6] max_balance_minor or ''  ARGV[7] created_at_s
+// ARGV[8] '1' when an idempotency key was given  ARGV[9] fingerprint
 // ARGV[10] idempotency ttl seconds  ARGV[11] stream maxlen  ARGV[12] cash account id
-// ARGV[13] sha256 of the idempotency key (or '')  ARGV[14] receiver's account hash
+// ARGV[13] sha256 of the idempotency key (or '')
 //
-// The receiver's account (an accounts:user:* key) is only read, and is passed in ARGV, not KEYS:
-// Redis ACL treats every key declared to EVALSHA as written, while a key the script reads by name
-// is checked as a read, so the transactions service's Redis user needs only read access to the
-// accounts service's keys (redis/users.acl.template).
+// A transfer finds its receiver here, in the step that pays it: the accounts service's index
+// gives the user id, the profile (accounts:user:<id>) proves the account exists and gives the
+// username for the answer. The receiver's balance and history keys follow from that id, so they
+// cannot be declared in KEYS up front; that is fine on the single Redis this ledger runs on (the
+// ledger is not cluster-ready anyway: every posting also touches ledger:seq). The accounts keys
+// are only read, and Redis ACL checks each key a script touches as the command touching it,
+// so the transactions service's Redis user needs only read access to them
+// (redis/users.acl.template). Declared keys would count as written.
 //
-// Returns {'ok', transaction_id, balance_after, counterparty_balance_after or '', seq, replay}
-// with every number as decimal text, or an error reply "CODE message".
+// Returns {'ok', transaction_id, balance_after, counterparty_balance_after or '', seq, replay,
+// receiver's username or ''} with every number as decimal text, or an error reply
+// "CODE message".
 //
 // Lua 5.1 numbers are doubles: integers are exact only up to 2^53 - 1. The script therefore
 // refuses any posting that would take a customer balance above that (BALANCE_OVERFLOW), reads
@@ -51,7 +52,7 @@ if idempotent then
       return fail('IDEMPOTENCY_KEY_REUSED', 'idempotency key was used for a different request')
     end
     return {'ok', record.transaction_id, record.balance_after, record.counterparty_balance_after,
-            record.seq, '1'}
+            record.seq, '1', ''}
   end
 end
 
@@ -81,18 +82,33 @@ if ARGV[6] ~= '' then
   local limit = tonumber(ARGV[6])
   if limit < cap then cap = limit end
 end
+-- The other side of the posting: the receiver of a transfer, else the cash account.
+local other_key, receiver, receiver_history, receiver_name = KEYS[2], nil, nil, ''
 if kind == 'transfer' then
-  if ARGV[4] == ARGV[3] then return fail('SELF_TRANSFER', 'cannot transfer to yourself') end
-  if redis.call('EXISTS', ARGV[14]) == 0 then
-    return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist')
+  local index = ARGV[4]
+  if string.sub(index, 1, 18) ~= 'accounts:username:' and
+     string.sub(index, 1, 16) ~= 'accounts:number:' then
+    return fail('INVALID_RECEIVER', 'the receiver must be named by an accounts index key')
   end
+  receiver = redis.call('GET', index)
+  if not receiver then return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist') end
+  -- A user id is a UUID; anything else (say '@cash') in the index is corruption, not a receiver.
+  if not string.match(receiver, '^[%w%-]+$') then
+    return fail('LEDGER_INVARIANT', 'the accounts index holds a malformed user id')
+  end
+  local name = redis.call('HGET', 'accounts:user:' .. receiver, 'username')
+  if not name then return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist') end
+  if receiver == ARGV[3] then return fail('SELF_TRANSFER', 'cannot transfer to yourself') end
+  other_key = 'ledger:balance:' .. receiver
+  receiver_history = 'ledger:history:' .. receiver
+  receiver_name = name
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   return fail('DUPLICATE_TRANSACTION', 'transaction id already posted')
 end
 
 local acting = tonumber(redis.call('GET', KEYS[1]) or '0')
-local other = tonumber(redis.call('GET', KEYS[2]) or '0')
+local other = tonumber(redis.call('GET', other_key) or '0')
 if acting < 0 or acting > MAX_SAFE or (kind == 'transfer' and (other < 0 or other > MAX_SAFE)) then
   return fail('LEDGER_INVARIANT', 'stored customer balance out of range')
 end
@@ -118,16 +134,16 @@ end
 local from, to
 if kind == 'deposit' then from, to = ARGV[12], ARGV[3]
 elseif kind == 'withdrawal' then from, to = ARGV[3], ARGV[12]
-else from, to = ARGV[3], ARGV[4] end
+else from, to = ARGV[3], receiver end
 local other_new, acting_new
 if kind == 'deposit' then
-  other_new = redis.call('DECRBY', KEYS[2], amount_text)
+  other_new = redis.call('DECRBY', other_key, amount_text)
   acting_new = redis.call('INCRBY', KEYS[1], amount_text)
 else
-  other_new = redis.call('INCRBY', KEYS[2], amount_text)
+  other_new = redis.call('INCRBY', other_key, amount_text)
   acting_new = redis.call('DECRBY', KEYS[1], amount_text)
 end
-local seq = text(redis.call('INCR', KEYS[8]))
+local seq = text(redis.call('INCR', KEYS[7]))
 local acting_text = text(acting_new)
 local other_text = text(other_new)
 local from_after, to_after
@@ -142,7 +158,7 @@ redis.call('HSET', KEYS[5], 'transaction_id', ARGV[2], 'type', kind,
   'from_balance_after_minor', from_after, 'to_balance_after_minor', to_after,
   'idempotency_key_sha256', ARGV[13], 'entries', entries)
 redis.call('ZADD', KEYS[6], seq, ARGV[2])
-if kind == 'transfer' then redis.call('ZADD', KEYS[7], seq, ARGV[2]) end
+if kind == 'transfer' then redis.call('ZADD', receiver_history, seq, ARGV[2]) end
 
 local counterparty_text = ''
 if kind == 'transfer' then counterparty_text = other_text end
@@ -160,7 +176,7 @@ if acting_new ~= acting_after or acting_new < 0 or
    (kind == 'transfer' and (other_new ~= other_after or other_new < 0)) then
   return fail('LEDGER_INVARIANT', 'balance after posting does not match the checked value')
 end
-return {'ok', ARGV[2], acting_text, counterparty_text, seq, '0'}
+return {'ok', ARGV[2], acting_text, counterparty_text, seq, '0', receiver_name}
 )lua";
 
 std::string join(std::string_view prefix, std::string_view id) {
@@ -182,24 +198,6 @@ std::string transaction_key(std::string_view transaction_id) {
     return join("ledger:tx:", transaction_id);
 }
 std::string account_key(std::string_view user_id) { return join("accounts:user:", user_id); }
-
-std::string sha256_hex(std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    // Fails only on allocation failure inside OpenSSL; an empty digest then still yields a key
-    // that is unique to nothing, so abort instead of silently sharing one record.
-    if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-        std::abort();
-    }
-    static constexpr std::string_view kHex = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(length * 2u);
-    for (unsigned int i = 0; i < length; ++i) {
-        hex.push_back(kHex[digest[i] >> 4u]);
-        hex.push_back(kHex[digest[i] & 0x0fu]);
-    }
-    return hex;
-}
 
 std::string idempotency_key(std::string_view user_id, std::string_view key) {
     std::string result = join("ledger:idem:", user_id);

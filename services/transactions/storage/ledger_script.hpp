@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "bank/crypto/sha256.hpp"
 #include "bank/redis/script.hpp"
 
 namespace bank::transactions {
@@ -29,7 +30,8 @@ inline constexpr std::int64_t kMaxSafeBalanceMinor = 9007199254740991;
 [[nodiscard]] std::string history_key(std::string_view user_id);
 [[nodiscard]] std::string transaction_key(std::string_view transaction_id);
 [[nodiscard]] std::string account_key(std::string_view user_id);
-[[nodiscard]] std::string sha256_hex(std::string_view data);
+// The ledger's one hash (idempotency keys, request fingerprints): SHA-256, lower-case hex.
+using crypto::sha256_hex;
 [[nodiscard]] std::string idempotency_key(std::string_view user_id, std::string_view key);
 inline constexpr std::string_view kSequenceKey = "ledger:seq";
 inline constexpr std::string_view kEventsKey = "ledger:events";

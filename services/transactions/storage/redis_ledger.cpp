@@ -19,7 +19,7 @@ Error unexpected(std::string_view what) {
 }
 
 Result<Posting> parse_posting(const redis::Reply& reply) {
-    if (!reply.is_array() || reply.elements().size() != 6) return unexpected("shape");
+    if (!reply.is_array() || reply.elements().size() != 7) return unexpected("shape");
     const auto& values = reply.elements();
     for (const auto& value : values) {
         if (!value.is_string()) return unexpected("element type");
@@ -37,6 +37,7 @@ Result<Posting> parse_posting(const redis::Reply& reply) {
         if (!posting.counterparty_balance_after_minor) return unexpected("number");
     }
     posting.replay = values[5].as_string() == "1";
+    if (!values[6].as_string().empty()) posting.counterparty_username = values[6].as_string();
     return posting;
 }
 
@@ -88,8 +89,8 @@ Error ledger_error(std::string_view reply_message) {
         return make_error(ErrorCode::kUnavailable, "redis_unavailable",
                           "Redis cannot run the ledger post now: " + std::string(reply_message));
     }
-    // INVALID_TYPE, INVALID_SETTINGS, DUPLICATE_TRANSACTION, LEDGER_INVARIANT, or Redis's own
-    // errors: all bugs or misconfiguration, never the client's fault.
+    // INVALID_TYPE, INVALID_SETTINGS, INVALID_RECEIVER, DUPLICATE_TRANSACTION, LEDGER_INVARIANT, or
+    // Redis's own errors: all bugs or misconfiguration, never the client's fault.
     return make_error(ErrorCode::kInternal, "storage_error",
                       "Redis refused the ledger post: " + std::string(reply_message));
 }
@@ -102,21 +103,20 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const bool transfer = request.type == PostingType::kTransfer;
     const bool idempotent = !request.idempotency_key.empty();
     const std::string acting_balance = balance_key(request.user_id);
-    const std::string other_balance =
-        balance_key(transfer ? std::string_view(request.counterparty_id) : kCashAccount);
-    // Outside transfers the account and history keys are not touched; they name the acting
-    // user so that every declared key is a real, well-formed one.
-    const std::string receiver_account =
-        account_key(transfer ? request.counterparty_id : request.user_id);
+    const std::string cash_balance = balance_key(kCashAccount);
+    // The accounts service's index that names the receiver; the script reads it.
+    std::string receiver_index;
+    if (transfer) {
+        receiver_index = request.receiver_kind == ReceiverKind::kUsername ? "accounts:username:"
+                                                                          : "accounts:number:";
+        receiver_index += request.receiver;
+    }
     const std::string idem_hash = idempotent ? sha256_hex(request.idempotency_key) : std::string();
     const std::string idem_key = "ledger:idem:" + request.user_id + ":" + idem_hash;
     const std::string tx_key = transaction_key(request.transaction_id);
     const std::string acting_history = history_key(request.user_id);
-    const std::string receiver_history =
-        history_key(transfer ? request.counterparty_id : request.user_id);
-    const std::array<std::string_view, 8> keys{acting_balance,   other_balance, kEventsKey,
-                                               idem_key,         tx_key,        acting_history,
-                                               receiver_history, kSequenceKey};
+    const std::array<std::string_view, 7> keys{
+        acting_balance, cash_balance, kEventsKey, idem_key, tx_key, acting_history, kSequenceKey};
 
     const std::string amount = std::to_string(request.amount_minor);
     const std::string max_balance =
@@ -124,10 +124,10 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
     const std::string created_at = std::to_string(request.created_at_s);
     const std::string ttl = std::to_string(request.idempotency_ttl_s);
     const std::string maxlen = std::to_string(request.stream_maxlen);
-    const std::array<std::string_view, 14> args{posting_type_name(request.type),
+    const std::array<std::string_view, 13> args{posting_type_name(request.type),
                                                 request.transaction_id,
                                                 request.user_id,
-                                                request.counterparty_id,
+                                                receiver_index,
                                                 amount,
                                                 max_balance,
                                                 created_at,
@@ -136,8 +136,7 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
                                                 ttl,
                                                 maxlen,
                                                 kCashAccount,
-                                                idem_hash,
-                                                receiver_account};
+                                                idem_hash};
 
     auto reply = co_await pool_.local().eval(ledger_script(), keys, args);
     if (!reply.ok()) co_return reply.error();

@@ -53,17 +53,6 @@ if not entry then return false end
 return entry
 )lua";
 
-// ARGV[1] username or account-number index. Returns {user_id, username} or nil. Both keys belong
-// to the accounts service and are only read, so they are named in ARGV, not declared in KEYS:
-// Redis ACL treats declared keys as written, and this service may only read accounts:*.
-constexpr std::string_view kReceiver = R"lua(
-local id = redis.call('GET', ARGV[1])
-if not id then return false end
-local name = redis.call('HGET', 'accounts:user:' .. id, 'username')
-if not name then return false end
-return {id, name}
-)lua";
-
 // KEYS[1] idempotency record, KEYS[2] in-flight marker. ARGV[1] marker lifetime in ms.
 // A completed posting wins over the marker, so a retry after completion is always a replay.
 constexpr std::string_view kBegin = R"lua(
@@ -78,10 +67,6 @@ const redis::Script& page_script() {
 }
 const redis::Script& find_script() {
     static const redis::Script script{std::string(kDescribe) + std::string(kFind)};
-    return script;
-}
-const redis::Script& receiver_script() {
-    static const redis::Script script{std::string(kReceiver)};
     return script;
 }
 const redis::Script& begin_script() {
@@ -125,7 +110,6 @@ std::string inflight_key(std::string_view user_id, std::string_view key_sha256) 
 RedisTransactionStore::RedisTransactionStore(redis::Pool& pool) : pool_(pool) {
     pool_.register_script(page_script());
     pool_.register_script(find_script());
-    pool_.register_script(receiver_script());
     pool_.register_script(begin_script());
 }
 
@@ -176,23 +160,6 @@ asio::awaitable<Result<std::optional<Entry>>> RedisTransactionStore::find(
     auto entry = parse_entry(*reply);
     if (!entry) co_return redis::unexpected_reply("find transaction");
     co_return entry;
-}
-
-asio::awaitable<Result<std::optional<Receiver>>> RedisTransactionStore::find_receiver(
-    ReceiverKind kind, std::string_view value) {
-    std::string key = kind == ReceiverKind::kUsername ? "accounts:username:" : "accounts:number:";
-    key += value;
-    const std::array<std::string_view, 0> keys{};
-    const std::array<std::string_view, 1> args{key};
-    auto reply = co_await pool_.local().eval(receiver_script(), keys, args);
-    if (redis::failed(reply)) co_return redis::call_error(reply, "find receiver");
-    if (reply->is_nil()) co_return std::optional<Receiver>{};
-    if (!reply->is_array() || reply->elements().size() != 2 || !reply->elements()[0].is_string() ||
-        !reply->elements()[1].is_string()) {
-        co_return redis::unexpected_reply("find receiver");
-    }
-    co_return std::optional<Receiver>{
-        Receiver{reply->elements()[0].as_string(), reply->elements()[1].as_string()}};
 }
 
 asio::awaitable<Result<RequestStart>> RedisTransactionStore::begin_request(

@@ -1,13 +1,10 @@
 #pragma once
 // TransactionStore on Redis. Reads the ledger's keys (storage/ledger_script.hpp) and, read only,
-// the accounts service's indexes:
-//   accounts:username:<canonical>    string user_id
-//   accounts:number:<account_number> string user_id
-//   accounts:user:<user_id>          hash with "username"
-// and owns one key of its own:
+// the counterparties' usernames (accounts:user:<user_id>, a hash of the accounts service), and
+// owns one key of its own:
 //   ledger:inflight:<user_id>:<sha256 of the idempotency key>  "1", PX the request timeout
-// Every read is one round trip: small Lua scripts gather a page of transactions (with the
-// counterparties' usernames) or a receiver in one call.
+// Every read is one round trip: small Lua scripts gather a page of transactions with the
+// counterparties' usernames in one call.
 
 #include "bank/redis/pool.hpp"
 #include "storage/transaction_store.hpp"
@@ -26,8 +23,6 @@ class RedisTransactionStore final : public TransactionStore {
         std::size_t limit) override;
     [[nodiscard]] boost::asio::awaitable<Result<std::optional<Entry>>> find(
         std::string_view user_id, std::string_view transaction_id) override;
-    [[nodiscard]] boost::asio::awaitable<Result<std::optional<Receiver>>> find_receiver(
-        ReceiverKind kind, std::string_view value) override;
     [[nodiscard]] boost::asio::awaitable<Result<RequestStart>> begin_request(
         std::string_view user_id, std::string_view key_sha256, std::int64_t timeout_ms) override;
     [[nodiscard]] boost::asio::awaitable<Status> end_request(std::string_view user_id,

@@ -1,7 +1,7 @@
 #pragma once
 // Everything the transactions service reads besides the ledger's one write: balances, history
-// pages, single transactions, receiver lookups in the accounts service's indexes, and the
-// short-lived in-flight marker that turns a concurrent retry of an idempotent request into a 409.
+// pages, single transactions, and the short-lived in-flight marker that turns a concurrent retry
+// of an idempotent request into a 409.
 // The logic sees only this interface; Redis is in redis_transaction_store.*, the double in tests/.
 
 #include <boost/asio/awaitable.hpp>
@@ -33,13 +33,6 @@ struct HistoryPage {
     bool more = false;           // older entries exist beyond this page
 };
 
-struct Receiver {
-    std::string user_id;
-    std::string username;
-};
-
-enum class ReceiverKind { kUsername, kAccountNumber };
-
 enum class RequestStart {
     kAcquired,  // the marker is ours: post, then end_request()
     kRecorded,  // a completed posting holds the key: post, and the ledger replays or refuses it
@@ -59,9 +52,6 @@ class TransactionStore {
     // The transaction when `user_id` is one of its parties; nullopt otherwise or when unknown.
     [[nodiscard]] virtual boost::asio::awaitable<Result<std::optional<Entry>>> find(
         std::string_view user_id, std::string_view transaction_id) = 0;
-    // `value` is a canonical (lower-case) username or an account number.
-    [[nodiscard]] virtual boost::asio::awaitable<Result<std::optional<Receiver>>> find_receiver(
-        ReceiverKind kind, std::string_view value) = 0;
     [[nodiscard]] virtual boost::asio::awaitable<Result<RequestStart>> begin_request(
         std::string_view user_id, std::string_view key_sha256, std::int64_t timeout_ms) = 0;
     [[nodiscard]] virtual boost::asio::awaitable<Status> end_request(

@@ -1,8 +1,9 @@
 // Proves the ledger script against a real redis-server: the deposit/withdraw/transfer walkthrough
-// with the sum of all balances exactly 0 after every step; refusals (insufficient funds, self
-// transfer, unknown receiver, balance cap) change nothing; idempotent replays move no money and a
-// reused key is refused; concurrent postings neither lose nor double money; history and the
-// event stream get exactly one record per committed posting.
+// with the sum of all balances exactly 0 after every step; transfers find their receiver by
+// username or account number in the accounts service's keys; refusals (insufficient funds, self
+// transfer, unknown receiver, a corrupt index, balance cap) change nothing; idempotent replays move
+// no money and a reused key is refused; concurrent postings neither lose nor double money; history
+// and the event stream get exactly one record per committed posting.
 #include "storage/redis_ledger.hpp"
 
 #include <gtest/gtest.h>
@@ -25,7 +26,10 @@ namespace {
 
 namespace asio = boost::asio;
 
+// User ids; each user's username is the same text and its account number is the index here
+// (accounts:number:1000000000 for alice, ...), as the accounts service would have written them.
 const std::vector<std::string> kUsers{"alice", "bob", "carol"};
+std::string account_number(std::size_t index) { return std::to_string(1000000000 + index); }
 
 // A function, not a capturing lambda: Asio may destroy the lambda object while its coroutine is
 // still suspended, and the captures would go with it. Parameters live in the coroutine frame.
@@ -41,8 +45,11 @@ class RedisLedgerTest : public ::testing::Test {
   protected:
     void SetUp() override {
         ASSERT_TRUE(redis_.start());
-        for (const auto& user : kUsers) {
+        for (std::size_t i = 0; i < kUsers.size(); ++i) {
+            const std::string& user = kUsers[i];
             ASSERT_TRUE(command({"HSET", account_key(user), "username", user}).ok());
+            ASSERT_TRUE(command({"SET", "accounts:username:" + user, user}).ok());
+            ASSERT_TRUE(command({"SET", "accounts:number:" + account_number(i), user}).ok());
         }
     }
 
@@ -90,12 +97,14 @@ class RedisLedgerTest : public ::testing::Test {
         return redis_.run(ledger_->post(request));
     }
 
+    // `receiver`: a username (transfers).
     PostingRequest request(PostingType type, std::string user, std::int64_t amount_minor,
-                           std::string counterparty = "") {
+                           std::string receiver = "") {
         PostingRequest result;
         result.type = type;
         result.user_id = std::move(user);
-        result.counterparty_id = std::move(counterparty);
+        result.receiver_kind = ReceiverKind::kUsername;
+        result.receiver = std::move(receiver);
         result.amount_minor = amount_minor;
         result.transaction_id = "tx-" + std::to_string(next_id_++);
         result.created_at_s = 1700000000;
@@ -143,6 +152,7 @@ TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
     ASSERT_TRUE(transfer.ok()) << transfer.error().detail;
     EXPECT_EQ(transfer->balance_after_minor, 15000);
     EXPECT_EQ(transfer->counterparty_balance_after_minor, 2000);
+    EXPECT_EQ(transfer->counterparty_username, "bob");
     EXPECT_EQ(balance("alice"), 15000);
     EXPECT_EQ(balance("bob"), 2000);
     EXPECT_EQ(sum_of_balances(), 0);
@@ -170,6 +180,18 @@ TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
 
     // One event per committed posting.
     EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 3);
+
+    // By account number: carol's is 1000000002.
+    auto by_number = request(PostingType::kTransfer, "alice", 500);
+    by_number.receiver_kind = ReceiverKind::kAccountNumber;
+    by_number.receiver = account_number(2);
+    auto to_carol = post(by_number);
+    ASSERT_TRUE(to_carol.ok()) << to_carol.error().detail;
+    EXPECT_EQ(to_carol->counterparty_username, "carol");
+    EXPECT_EQ(to_carol->counterparty_balance_after_minor, 500);
+    EXPECT_EQ(balance("carol"), 500);
+    EXPECT_EQ(integer({"ZCARD", history_key("carol")}), 1);
+    EXPECT_EQ(sum_of_balances(), 0);
 }
 
 TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
@@ -200,6 +222,13 @@ TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
     EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
     EXPECT_EQ(unknown.error().slug, "receiver_not_found");
 
+    auto unknown_number = request(PostingType::kTransfer, "alice", 1);
+    unknown_number.receiver_kind = ReceiverKind::kAccountNumber;
+    unknown_number.receiver = "9999999999";
+    auto no_such_number = post(unknown_number);
+    ASSERT_FALSE(no_such_number.ok());
+    EXPECT_EQ(no_such_number.error().slug, "receiver_not_found");
+
     auto capped = request(PostingType::kDeposit, "alice", 1);
     capped.max_balance_minor = 1000;
     auto over_cap = post(capped);
@@ -226,6 +255,28 @@ TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
     auto maxlen_refused = post(bad_maxlen);
     ASSERT_FALSE(maxlen_refused.ok());
     EXPECT_EQ(maxlen_refused.error().code, ErrorCode::kInternal);
+
+    EXPECT_EQ(snapshot(), before);
+    EXPECT_EQ(sum_of_balances(), 0);
+}
+
+// The accounts keys are another service's data: an index entry without its profile (a sign-up
+// half done) is no receiver, and an index that names no user id (here the cash account) is
+// corruption the ledger refuses rather than pays into.
+TEST_F(RedisLedgerTest, ReceiverMustBeACompleteWellFormedAccount) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 1000)).ok());
+    ASSERT_TRUE(command({"SET", "accounts:username:half", "half-done-user"}).ok());
+    ASSERT_TRUE(command({"SET", "accounts:username:cash", std::string(kCashAccount)}).ok());
+    ASSERT_TRUE(command({"HSET", account_key(kCashAccount), "username", "cash"}).ok());
+    const auto before = snapshot();
+
+    auto half = post(request(PostingType::kTransfer, "alice", 1, "half"));
+    ASSERT_FALSE(half.ok());
+    EXPECT_EQ(half.error().slug, "receiver_not_found");
+
+    auto cash = post(request(PostingType::kTransfer, "alice", 1, "cash"));
+    ASSERT_FALSE(cash.ok());
+    EXPECT_EQ(cash.error().code, ErrorCode::kInternal);
 
     EXPECT_EQ(snapshot(), before);
     EXPECT_EQ(sum_of_balances(), 0);

@@ -1,8 +1,8 @@
 // Proves the transactions rules without Redis: a movement becomes one posting with a fresh id and
-// the caller as the acting user; transfers resolve the receiver first (404 when unknown, by
-// canonical username or account number); an idempotent replay answers with the first posting's
-// values; a key whose first request is in flight is 409 and the marker is always released;
-// transactions are visible only to their parties; history cursors; and the pure helpers
+// the caller as the acting user; transfers name the receiver to the ledger by canonical username
+// or account number (404 when the ledger knows neither); an idempotent replay answers with the
+// first posting's values; a key whose first request is in flight is 409 and the marker is always
+// released; transactions are visible only to their parties; history cursors; and the pure helpers
 // (fingerprint, cursor encoding, Idempotency-Key and limit validation) on valid and invalid input.
 #include "logic/transactions_logic.hpp"
 
@@ -21,6 +21,12 @@ namespace {
 using bank::testing::run;
 namespace asio = boost::asio;
 
+struct Receiver {
+    std::string user_id;
+    std::string username;
+};
+
+// Resolves receivers from its two indexes, as the ledger script does from the accounts keys.
 class FakeLedger final : public Ledger {
   public:
     asio::awaitable<Result<Posting>> post(const PostingRequest& request) override {
@@ -36,17 +42,28 @@ class FakeLedger final : public Ledger {
                 co_return replay;
             }
         }
+        std::optional<Receiver> receiver;
+        if (request.type == PostingType::kTransfer) {
+            auto& index =
+                request.receiver_kind == ReceiverKind::kUsername ? by_username : by_number;
+            auto it = index.find(request.receiver);
+            if (it == index.end()) {
+                co_return make_error(ErrorCode::kNotFound, "receiver_not_found", "x");
+            }
+            receiver = it->second;
+        }
         if (request.type != PostingType::kDeposit &&
             balances[request.user_id] < request.amount_minor) {
             co_return make_error(ErrorCode::kFailedPrecondition, "insufficient_funds", "x");
         }
         const std::int64_t sign = request.type == PostingType::kDeposit ? 1 : -1;
         balances[request.user_id] += sign * request.amount_minor;
-        if (request.type == PostingType::kTransfer) {
-            balances[request.counterparty_id] += request.amount_minor;
-        }
-        Posting posting{request.transaction_id, balances[request.user_id], std::nullopt, ++sequence,
-                        false};
+        if (receiver) balances[receiver->user_id] += request.amount_minor;
+        Posting posting;
+        posting.transaction_id = request.transaction_id;
+        posting.balance_after_minor = balances[request.user_id];
+        posting.sequence = ++sequence;
+        if (receiver) posting.counterparty_username = receiver->username;
         if (!request.idempotency_key.empty()) {
             records[request.idempotency_key] = {request.request_fingerprint, posting};
         }
@@ -55,6 +72,8 @@ class FakeLedger final : public Ledger {
     std::vector<PostingRequest> requests;
     std::map<std::string, std::int64_t> balances;
     std::map<std::string, std::pair<std::string, Posting>> records;
+    std::map<std::string, Receiver> by_username;
+    std::map<std::string, Receiver> by_number;
     std::int64_t sequence = 0;
 };
 
@@ -87,14 +106,6 @@ class FakeStore final : public TransactionStore {
         }
         co_return std::optional<Entry>{};
     }
-    asio::awaitable<Result<std::optional<Receiver>>> find_receiver(
-        ReceiverKind kind, std::string_view value) override {
-        lookups.emplace_back(kind, std::string(value));
-        auto& index = kind == ReceiverKind::kUsername ? by_username : by_number;
-        auto it = index.find(std::string(value));
-        if (it == index.end()) co_return std::optional<Receiver>{};
-        co_return std::optional<Receiver>{it->second};
-    }
     asio::awaitable<Result<RequestStart>> begin_request(std::string_view, std::string_view key,
                                                         std::int64_t) override {
         ++begins;
@@ -108,9 +119,6 @@ class FakeStore final : public TransactionStore {
     std::map<std::string, std::int64_t> balances;
     std::vector<Entry> entries;  // oldest first
     std::map<std::string, std::string> owners;
-    std::map<std::string, Receiver> by_username;
-    std::map<std::string, Receiver> by_number;
-    std::vector<std::pair<ReceiverKind, std::string>> lookups;
     std::set<std::string> busy;
     RequestStart start = RequestStart::kAcquired;
     std::string last_history_user;
@@ -124,8 +132,8 @@ class TransactionsLogicTest : public ::testing::Test {
         : logic_(
               ledger_, store_, Settings{}, [] { return std::int64_t{1700000000}; },
               [this] { return "tx-" + std::to_string(++ids_); }) {
-        store_.by_username["bob"] = Receiver{"user-bob", "Bob"};
-        store_.by_number["1234567890"] = Receiver{"user-bob", "Bob"};
+        ledger_.by_username["bob"] = Receiver{"user-bob", "Bob"};
+        ledger_.by_number["1234567890"] = Receiver{"user-bob", "Bob"};
     }
 
     Movement movement(PostingType type, std::int64_t amount_minor) {
@@ -174,25 +182,29 @@ TEST_F(TransactionsLogicTest, TransferResolvesTheReceiverByCanonicalUsernameOrNu
     by_name.receiver = ReceiverRef{ReceiverKind::kUsername, "BoB"};
     auto receipt = run(logic_.move(by_name));
     ASSERT_TRUE(receipt.ok()) << receipt.error().detail;
-    EXPECT_EQ(store_.lookups.back().second, "bob");
-    EXPECT_EQ(ledger_.requests.back().counterparty_id, "user-bob");
+    EXPECT_EQ(ledger_.requests.back().receiver_kind, ReceiverKind::kUsername);
+    EXPECT_EQ(ledger_.requests.back().receiver, "bob");
+    EXPECT_EQ(ledger_.balances["user-bob"], 1000);
     EXPECT_EQ(receipt->receiver_username, "Bob");
     EXPECT_EQ(to_json(*receipt).at("message").as_string(), "Transfer successful");
 
     auto by_number = movement(PostingType::kTransfer, 1000);
     by_number.receiver = ReceiverRef{ReceiverKind::kAccountNumber, "1234567890"};
     ASSERT_TRUE(run(logic_.move(by_number)).ok());
+    EXPECT_EQ(ledger_.requests.back().receiver_kind, ReceiverKind::kAccountNumber);
+    EXPECT_EQ(ledger_.requests.back().receiver, "1234567890");
     EXPECT_EQ(ledger_.balances["user-bob"], 2000);
 }
 
-TEST_F(TransactionsLogicTest, TransferToUnknownReceiverIs404AndPostsNothing) {
+TEST_F(TransactionsLogicTest, TransferToUnknownReceiverIs404AndMovesNothing) {
     auto transfer = movement(PostingType::kTransfer, 1000);
     transfer.receiver = ReceiverRef{ReceiverKind::kUsername, "nobody"};
     auto receipt = run(logic_.move(transfer));
     ASSERT_FALSE(receipt.ok());
     EXPECT_EQ(receipt.error().code, ErrorCode::kNotFound);
     EXPECT_EQ(receipt.error().slug, "receiver_not_found");
-    EXPECT_TRUE(ledger_.requests.empty());
+    EXPECT_EQ(ledger_.balances["user-alice"], 0);
+    EXPECT_EQ(ledger_.sequence, 0);
 }
 
 TEST_F(TransactionsLogicTest, ReplayAnswersWithTheFirstPosting) {

@@ -25,6 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bank/crypto/sha256.hpp"
+
 namespace bank::service {
 
 struct Caller {
@@ -34,7 +36,7 @@ struct Caller {
 
 class TokenCache {
   public:
-    using Digest = std::array<unsigned char, 32>;
+    using Digest = crypto::Sha256Digest;
 
     struct Stats {
         std::uint64_t hits = 0;
