@@ -49,6 +49,9 @@ umask 077
     echo "appendfsync $appendfsync"
     # The append-only file is the durable copy; RDB snapshots would only add fork pauses.
     echo 'save ""'
+    # Compaction of the append-only file, as scripts/lib.sh sets it (docs/ledger.md).
+    echo "auto-aof-rewrite-min-size 1gb"
+    echo "auto-aof-rewrite-percentage 200"
     if [[ -n "${BANK_REDIS_ACL_FILE:-}" ]]; then
         [[ -r "$BANK_REDIS_ACL_FILE" ]] || die "BANK_REDIS_ACL_FILE: cannot read '$BANK_REDIS_ACL_FILE'"
         echo "aclfile $BANK_REDIS_ACL_FILE"
