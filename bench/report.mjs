@@ -29,19 +29,28 @@ export function toMarkdown(result) {
         `service, argon2id opslimit ${settings.argon2_opslimit} / ` +
         `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads.`);
     lines.push('');
-    lines.push('| workload | requests/s | p50 ms | p99 ms | p99.9 ms | of ceiling | errors |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    // "AOF rewrites": compactions of Redis's append-only file that ran during the workload
+    // (a fork whose child competes for the cores); older results did not record them.
+    lines.push('| workload | requests/s | p50 ms | p99 ms | p99.9 ms | of ceiling | errors | AOF rewrites |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const run of result.workloads) {
         const errors = run.errors.status + run.errors.connect + run.errors.read +
             run.errors.write + run.errors.timeout;
+        const rewrites = run.aof_rewrites_during === undefined ? '–'
+            : `${run.aof_rewrites_during}${run.aof_rewrite_s === undefined ? '' : ` (${run.aof_rewrite_s} s)`}`;
         lines.push(`| ${run.label} | ${rate(run.requests_per_s)} | ${ms(run.latency_us.p50)} | ` +
             `${ms(run.latency_us.p99)} | ${ms(run.latency_us.p999)} | ` +
-            `${percent(run.of_ceiling)} | ${errors} |`);
+            `${percent(run.of_ceiling)} | ${errors} | ${rewrites} |`);
     }
     if (result.redis_ceiling) {
         const redis = result.redis_ceiling;
         lines.push(`| ceiling: redis-benchmark SET (${redis.clients} clients, same Redis) | ` +
-            `${rate(redis.requests_per_s)} | ${redis.p50_ms ?? '–'} | ${redis.p99_ms ?? '–'} | – | – | – |`);
+            `${rate(redis.requests_per_s)} | ${redis.p50_ms ?? '–'} | ${redis.p99_ms ?? '–'} | – | – | – | – |`);
+    }
+    if (result.compactions?.length) {
+        lines.push('');
+        lines.push('Append-only file compacted (BGREWRITEAOF) before measuring: ' +
+            result.compactions.map((step) => `after ${step.after} (${step.seconds.toFixed(1)} s)`).join(', ') + '.');
     }
     lines.push('');
     lines.push('| target | measured | needed | result |');

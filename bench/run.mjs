@@ -57,6 +57,8 @@ const settings = {
 settings.token_holders = Math.min(settings.token_holders, settings.users);
 const kMaxRssBytes = 50e6;
 const kRateFraction = 0.7;
+// Connection counts tried, in order, for the fixed-connection run at kRateFraction of the maximum.
+const kFixedConnectionSteps = [2, 4, 8, 12, 16, 24, 32, 48, 64, 96];
 const kP99LimitUs = 10_000;
 
 process.env.BANK_BUILD_DIR ||= 'build/release';
@@ -328,6 +330,8 @@ async function main() {
         currentPhase = key;
         await redis.waitForRewrite();
         const before = await redis.info('persistence');
+        // The one run that measures a rewrite on purpose starts it after `before` was read.
+        if (options.duringRewrite) await redis.cli('BGREWRITEAOF');
         log(`${label} ...`);
         const fsync = await redis.appendfsync();
         if (fsync !== settings.appendfsync) {
@@ -340,6 +344,11 @@ async function main() {
         outcome.label = label;
         outcome.aof_rewrites_during =
             Number(after.aof_rewrites ?? 0) - Number(before.aof_rewrites ?? 0);
+        if (options.duringRewrite) {
+            await redis.waitForRewrite();
+            const done = await redis.info('persistence');
+            outcome.aof_rewrite_s = Number(done.aof_last_rewrite_time_sec);
+        }
         workloads[key] = outcome;
         log(`${label}: ${Math.round(outcome.requests_per_s)} req/s, p99 ` +
             `${(outcome.latency_us.p99 / 1000).toFixed(2)} ms, ${failures(outcome)} errors`);
@@ -373,6 +382,7 @@ async function main() {
         await wrk(stack.gatewayUrl, { ...base, script: 'get.lua', path: '/api/accounts/me',
             duration_s: 2, env: { ...tokenEnv, BENCH_PATH: '/api/accounts/me' } });
         const memoryBaseline = sampler.samples.length;
+        result.compactions = [{ after: 'seeding 1,000 users', seconds: await redis.compact() }];
 
         const small = await measure('transfer_1k', `transfers, ${phaseOne.toLocaleString('en-US')} users`,
             { ...base, script: 'transfer.lua', path: '/api/transactions/transfer', users: phaseOne });
@@ -380,6 +390,8 @@ async function main() {
             currentPhase = 'seeding';
             result.seeding.push(await redis.seed({ from: phaseOne, to: settings.users }));
             log(`seeded users ${phaseOne}..${settings.users} in ${result.seeding.at(-1).seconds.toFixed(1)} s`);
+            result.compactions.push({ after: `seeding ${settings.users.toLocaleString('en-US')} users`,
+                seconds: await redis.compact() });
         }
         const transfers = settings.users > phaseOne
             ? await measure('transfer', `transfers, ${settings.users.toLocaleString('en-US')} users`,
@@ -404,6 +416,25 @@ async function main() {
             { script: 'login.lua', path: '/api/auth/token', connections: settings.login_connections });
 
         const rate = Math.max(1, Math.round(transfers.requests_per_s * kRateFraction));
+        // The issue's other way to load at 70%: a fixed number of connections that gives that
+        // rate. The fewest connections whose closed-loop rate reaches it, found with short
+        // probes. A closed loop sends nothing new while its connections wait, so a stall delays
+        // fewer requests than at a constant arrival rate: both results are shown and judged.
+        let fixedConnections;
+        for (const connections of kFixedConnectionSteps) {
+            const probe = await wrk(stack.gatewayUrl, { ...base, connections, script: 'transfer.lua',
+                path: '/api/transactions/transfer', duration_s: 3 });
+            if (probe.requests_per_s >= rate) {
+                fixedConnections = connections;
+                break;
+            }
+        }
+        const fixedLoad = await measure('transfer_fixed', `transfers with ${fixedConnections ??
+            settings.connections} connections (${kRateFraction * 100}% of max: ` +
+            `${rate.toLocaleString('en-US')}/s)`,
+        { ...base, connections: fixedConnections ?? settings.connections, script: 'transfer.lua',
+            path: '/api/transactions/transfer' });
+        fixedLoad.fixed_connections_found = fixedConnections !== undefined;
         const steady = await measure('transfer_rate', `transfers at ${rate.toLocaleString('en-US')}/s ` +
             `(${kRateFraction * 100}% of max)`,
         { ...base, script: 'transfer.lua', path: '/api/transactions/transfer', rate });
@@ -438,6 +469,16 @@ async function main() {
         result.redis_ceiling = await redisBenchmark(stack, redis);
         log(`ceiling: redis-benchmark SET ${Math.round(result.redis_ceiling.requests_per_s)}/s`);
 
+        // The memory targets are judged up to here: the rewrite run below piles requests up in
+        // the services by design (Redis slows down), which raises their allocator's high-water
+        // mark without any leak; the 5-minute soak (BENCH_SOAK=1) is the test of growth.
+        const memoryEnd = sampler.samples.length;
+        // Not judged, shown: the same rate while Redis compacts its append-only file (a fork
+        // whose child serialises every key, competing for the same two cores).
+        await measure('transfer_rate_rewrite', `transfers at ${rate.toLocaleString('en-US')}/s ` +
+            'during an AOF rewrite',
+        { ...base, script: 'transfer.lua', path: '/api/transactions/transfer', rate, duringRewrite: true });
+
         if (settings.soak) {
             result.soak = await soak(stack, base, sampler);
         }
@@ -452,13 +493,13 @@ async function main() {
             run.of_ceiling = run.key === 'ceiling' ? 1 : run.requests_per_s / ceiling.requests_per_s;
         }
         result.workloads = Object.values(workloads);
-        const afterWarmUp = sampler.samples.slice(memoryBaseline);
+        const afterWarmUp = sampler.samples.slice(memoryBaseline, memoryEnd);
         result.memory = result.soak?.memory ?? {
             window_s: Math.round(afterWarmUp.at(-1).t_s - afterWarmUp[0].t_s),
             services: memorySummary(afterWarmUp, services),
         };
         result.memory_timeline = sampler.samples;
-        result.targets = targets({ transfers, small, steady, steadyWithLogins, logins, ceiling,
+        result.targets = targets({ transfers, small, steady, fixedLoad, steadyWithLogins, logins, ceiling,
             rate, single_hash_s: result.single_hash_s, memory: result.memory,
             phaseOne, soak: Boolean(result.soak) });
         const errorRuns = result.workloads.filter((run) => failures(run) > 0);
@@ -548,9 +589,14 @@ function targets(m) {
         `${fixed(m.transfers.requests_per_s)}/s = ${(ratio * 100).toFixed(0)}% of ${fixed(m.ceiling.requests_per_s)}/s`,
         '≥ 50%', ratio >= 0.5);
     const achieved = m.steady.requests_per_s / m.rate;
-    add(`p99 of transfers at ${kRateFraction * 100}% of max (${fixed(m.rate)}/s)`,
+    add(`p99 of transfers at ${kRateFraction * 100}% of max (${fixed(m.rate)}/s), constant rate`,
         `${(m.steady.latency_us.p99 / 1000).toFixed(2)} ms at ${fixed(m.steady.requests_per_s)}/s`,
         '≤ 10 ms (rate reached within 5%)', m.steady.latency_us.p99 <= kP99LimitUs && achieved >= 0.95);
+    const fixedAchieved = m.fixedLoad.requests_per_s / m.rate;
+    add(`p99 of transfers at ${kRateFraction * 100}% of max, ${m.fixedLoad.connections} connections`,
+        `${(m.fixedLoad.latency_us.p99 / 1000).toFixed(2)} ms at ${fixed(m.fixedLoad.requests_per_s)}/s`,
+        '≤ 10 ms (rate reached within 5%)', m.fixedLoad.fixed_connections_found &&
+            m.fixedLoad.latency_us.p99 <= kP99LimitUs && fixedAchieved >= 0.95);
     if (settings.users > m.phaseOne) {
         const flat = m.transfers.requests_per_s / m.small.requests_per_s;
         add(`transfers flat from ${fixed(m.phaseOne)} to ${fixed(settings.users)} users`,

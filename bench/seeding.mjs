@@ -125,6 +125,15 @@ export function redisTools(stack, { buildDir, argon2 }) {
         async appendfsync() {
             return (await this.cli('CONFIG', 'GET', 'appendfsync')).split('\n')[1];
         },
+        // Compacts the append-only file (BGREWRITEAOF) and waits for it, as an operator would
+        // after a bulk load; returns the seconds the rewrite took.
+        async compact() {
+            await this.waitForRewrite();
+            const started = Date.now();
+            await this.cli('BGREWRITEAOF');
+            await this.waitForRewrite();
+            return (Date.now() - started) / 1000;
+        },
         // Waits until no AOF rewrite runs, so one does not land inside a measurement by chance
         // of timing (a rewrite during a workload is still counted in its result).
         async waitForRewrite() {

@@ -163,17 +163,44 @@ export async function startStack({ services = allServices, env: extraEnv = {} } 
 
 const kSanitizerReport = /runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer/;
 
+// The first sanitizer report line of a log and the 19 lines after it, or ''. Read in blocks:
+// a benchmark's request logs outgrow the largest string Node can hold.
+function firstSanitizerReport(file) {
+    const block = Buffer.alloc(8 * 1024 * 1024);
+    const descriptor = fs.openSync(file, 'r');
+    try {
+        let carry = '';
+        let found = null;
+        for (;;) {
+            const size = fs.readSync(descriptor, block, 0, block.length, null);
+            const text = carry + block.toString('utf8', 0, size);
+            const lines = text.split('\n');
+            // The last piece may be a partial line: it is completed by the next block.
+            carry = size > 0 ? lines.pop() : '';
+            if (found) {
+                found.push(...lines);
+            } else {
+                const index = lines.findIndex((line) => kSanitizerReport.test(line));
+                if (index >= 0) found = lines.slice(index);
+            }
+            if ((found && found.length >= 20) || size === 0) {
+                if (found && carry) found.push(carry);
+                return found ? found.slice(0, 20).join('\n') : '';
+            }
+        }
+    } finally {
+        fs.closeSync(descriptor);
+    }
+}
+
 // The sanitizer report lines (with a little context) of every service log, or ''.
 function sanitizerFindings(logsDir) {
     const findings = [];
     for (const name of allServices) {
         const file = path.join(logsDir, `${name}.log`);
         if (!fs.existsSync(file)) continue;
-        const lines = fs.readFileSync(file, 'utf8').split('\n');
-        const index = lines.findIndex((line) => kSanitizerReport.test(line));
-        if (index >= 0) {
-            findings.push(`${name}.log:\n${lines.slice(index, index + 20).join('\n')}`);
-        }
+        const report = firstSanitizerReport(file);
+        if (report) findings.push(`${name}.log:\n${report}`);
     }
     return findings.join('\n');
 }
