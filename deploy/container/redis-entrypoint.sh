@@ -6,6 +6,8 @@
 #   BANK_REDIS_PASSWORD_FILE   file with the password of the default user (required)
 #   BANK_REDIS_ACL_FILE        optional Redis ACL file with one user per service
 #   BANK_REDIS_APPENDFSYNC     always (default), everysec or no
+#   BANK_REDIS_AOF_REWRITE_MIN_SIZE  size the append-only file must reach before Redis compacts
+#                              it (default 1gb; docs/ledger.md): at most a third of the volume
 #   BANK_REDIS_PORT            6379          BANK_REDIS_BIND   "* -::*" (every interface)
 # Data (the append-only file) lives in /data: mount a volume there.
 set -euo pipefail
@@ -18,6 +20,7 @@ die() {
 port=${BANK_REDIS_PORT:-6379}
 bind=${BANK_REDIS_BIND:-* -::*}
 appendfsync=${BANK_REDIS_APPENDFSYNC:-always}
+rewrite_min_size=${BANK_REDIS_AOF_REWRITE_MIN_SIZE:-1gb}
 config_dir=/tmp/redis
 if [[ ! "$port" =~ ^[1-9][0-9]*$ ]] || ((port > 65535)); then
     die "BANK_REDIS_PORT must be a port number, got '$port'"
@@ -27,6 +30,8 @@ case "$appendfsync" in
     always | everysec | no) ;;
     *) die "BANK_REDIS_APPENDFSYNC must be always, everysec or no, got '$appendfsync'" ;;
 esac
+[[ "$rewrite_min_size" =~ ^[1-9][0-9]*(kb|mb|gb)$ ]] ||
+    die "BANK_REDIS_AOF_REWRITE_MIN_SIZE must be a size like 256mb or 1gb, got '$rewrite_min_size'"
 [[ -r "${BANK_REDIS_PASSWORD_FILE:-}" ]] ||
     die "BANK_REDIS_PASSWORD_FILE must name a readable file, got '${BANK_REDIS_PASSWORD_FILE:-}'"
 password=$(<"$BANK_REDIS_PASSWORD_FILE")
@@ -50,7 +55,7 @@ umask 077
     # The append-only file is the durable copy; RDB snapshots would only add fork pauses.
     echo 'save ""'
     # Compaction of the append-only file, as scripts/lib.sh sets it (docs/ledger.md).
-    echo "auto-aof-rewrite-min-size 1gb"
+    echo "auto-aof-rewrite-min-size $rewrite_min_size"
     echo "auto-aof-rewrite-percentage 200"
     if [[ -n "${BANK_REDIS_ACL_FILE:-}" ]]; then
         [[ -r "$BANK_REDIS_ACL_FILE" ]] || die "BANK_REDIS_ACL_FILE: cannot read '$BANK_REDIS_ACL_FILE'"

@@ -178,10 +178,10 @@ function firstSanitizerReport(file) {
             // The last piece may be a partial line: it is completed by the next block.
             carry = size > 0 ? lines.pop() : '';
             if (found) {
-                found.push(...lines);
+                found.push(...lines.slice(0, 20 - found.length));
             } else {
                 const index = lines.findIndex((line) => kSanitizerReport.test(line));
-                if (index >= 0) found = lines.slice(index);
+                if (index >= 0) found = lines.slice(index, index + 20);
             }
             if ((found && found.length >= 20) || size === 0) {
                 if (found && carry) found.push(carry);

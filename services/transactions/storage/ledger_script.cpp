@@ -92,7 +92,7 @@ if kind == 'transfer' then
   end
   receiver = redis.call('GET', index)
   if not receiver then return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist') end
-  -- A user id is a UUID; anything else (say '@cash') in the index is corruption, not a receiver.
+  -- User ids are UUIDs (letters, digits, hyphens); anything else, say '@cash', is corruption.
   if not string.match(receiver, '^[%w%-]+$') then
     return fail('LEDGER_INVARIANT', 'the accounts index holds a malformed user id')
   end
