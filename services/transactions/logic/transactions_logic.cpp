@@ -187,9 +187,7 @@ asio::awaitable<Result<Receipt>> TransactionsLogic::post(const Movement& movemen
     request.amount_minor = movement.amount_minor;
     request.transaction_id = ids_();
     request.created_at_s = clock_();
-    if (movement.idempotency_key && !key_sha256.empty()) {
-        request.idempotency_key = *movement.idempotency_key;
-    }
+    request.idempotency_key_sha256 = key_sha256;
     request.request_fingerprint = fingerprint;
     request.idempotency_ttl_s = settings_.idempotency_ttl_s;
     request.stream_maxlen = settings_.events_maxlen;

@@ -37,7 +37,8 @@ struct PostingRequest {
     std::optional<std::int64_t> max_balance_minor;
     std::string transaction_id;  // a UUID chosen by the caller
     std::int64_t created_at_s = 0;
-    std::string idempotency_key;      // empty: not idempotent
+    // SHA-256 hex of the Idempotency-Key (the logic hashed it already); empty: not idempotent.
+    std::string idempotency_key_sha256;
     std::string request_fingerprint;  // sha256 hex of the canonical request; idempotent only
     std::int64_t idempotency_ttl_s = 86400;
     std::int64_t stream_maxlen = 100000;

@@ -101,7 +101,7 @@ RedisLedger::RedisLedger(redis::Pool& pool) : pool_(pool) {
 
 asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request) {
     const bool transfer = request.type == PostingType::kTransfer;
-    const bool idempotent = !request.idempotency_key.empty();
+    const bool idempotent = !request.idempotency_key_sha256.empty();
     const std::string acting_balance = balance_key(request.user_id);
     const std::string cash_balance = balance_key(kCashAccount);
     // The accounts service's index that names the receiver; the script reads it.
@@ -111,8 +111,8 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
                                                                           : "accounts:number:";
         receiver_index += request.receiver;
     }
-    const std::string idem_hash = idempotent ? sha256_hex(request.idempotency_key) : std::string();
-    const std::string idem_key = "ledger:idem:" + request.user_id + ":" + idem_hash;
+    const std::string idem_key =
+        "ledger:idem:" + request.user_id + ":" + request.idempotency_key_sha256;
     const std::string tx_key = transaction_key(request.transaction_id);
     const std::string acting_history = history_key(request.user_id);
     const std::array<std::string_view, 7> keys{
@@ -136,7 +136,7 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
                                                 ttl,
                                                 maxlen,
                                                 kCashAccount,
-                                                idem_hash};
+                                                request.idempotency_key_sha256};
 
     auto reply = co_await pool_.local().eval(ledger_script(), keys, args);
     if (!reply.ok()) co_return reply.error();

@@ -245,7 +245,7 @@ TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
     // A bad idempotency TTL or stream length would make SET EX / XADD fail after the balances
     // moved; the script refuses them before writing anything.
     auto bad_ttl = request(PostingType::kDeposit, "alice", 5);
-    bad_ttl.idempotency_key = "key-1";
+    bad_ttl.idempotency_key_sha256 = sha256_hex("key-1");
     bad_ttl.idempotency_ttl_s = 0;
     auto ttl_refused = post(bad_ttl);
     ASSERT_FALSE(ttl_refused.ok());
@@ -303,7 +303,7 @@ TEST_F(RedisLedgerTest, BalancesAreCappedAtTheLargestExactLuaInteger) {
 TEST_F(RedisLedgerTest, IdempotentReplayMovesNoMoney) {
     ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 5000)).ok());
     auto first_request = request(PostingType::kTransfer, "alice", 1500, "bob");
-    first_request.idempotency_key = "key-1";
+    first_request.idempotency_key_sha256 = sha256_hex("key-1");
     first_request.request_fingerprint = "fingerprint-a";
     auto first = post(first_request);
     ASSERT_TRUE(first.ok()) << first.error().detail;
@@ -332,7 +332,7 @@ TEST_F(RedisLedgerTest, IdempotentReplayMovesNoMoney) {
 
     // Keys are per user: bob may use the same key for his own request.
     auto bob_request = request(PostingType::kWithdrawal, "bob", 500);
-    bob_request.idempotency_key = "key-1";
+    bob_request.idempotency_key_sha256 = sha256_hex("key-1");
     bob_request.request_fingerprint = "fingerprint-c";
     auto bob = post(bob_request);
     ASSERT_TRUE(bob.ok()) << bob.error().detail;

@@ -31,8 +31,8 @@ class FakeLedger final : public Ledger {
   public:
     asio::awaitable<Result<Posting>> post(const PostingRequest& request) override {
         requests.push_back(request);
-        if (!request.idempotency_key.empty()) {
-            auto it = records.find(request.idempotency_key);
+        if (!request.idempotency_key_sha256.empty()) {
+            auto it = records.find(request.idempotency_key_sha256);
             if (it != records.end()) {
                 if (it->second.first != request.request_fingerprint) {
                     co_return make_error(ErrorCode::kUnprocessable, "idempotency_key_reused", "x");
@@ -64,8 +64,8 @@ class FakeLedger final : public Ledger {
         posting.balance_after_minor = balances[request.user_id];
         posting.sequence = ++sequence;
         if (receiver) posting.counterparty_username = receiver->username;
-        if (!request.idempotency_key.empty()) {
-            records[request.idempotency_key] = {request.request_fingerprint, posting};
+        if (!request.idempotency_key_sha256.empty()) {
+            records[request.idempotency_key_sha256] = {request.request_fingerprint, posting};
         }
         co_return posting;
     }
@@ -161,7 +161,7 @@ TEST_F(TransactionsLogicTest, DepositPostsOneMovementForTheCaller) {
     EXPECT_FALSE(receipt->replay);
     ASSERT_EQ(ledger_.requests.size(), 1u);
     EXPECT_EQ(ledger_.requests[0].user_id, "user-alice");
-    EXPECT_TRUE(ledger_.requests[0].idempotency_key.empty());
+    EXPECT_TRUE(ledger_.requests[0].idempotency_key_sha256.empty());
     EXPECT_EQ(store_.begins, 0);
     const auto json = to_json(*receipt);
     EXPECT_EQ(json.at("amount").as_string(), "200.00");
