@@ -374,13 +374,19 @@ async function main() {
         const tokenEnv = { BENCH_TOKENS_FILE: tokensFile };
         const base = { connections: settings.connections, env: tokenEnv };
 
-        // Warm-up of every service (auth already served the logins above), so the memory
-        // baseline is taken with connections open and allocator pools filled.
+        // Warm-up of every service and every request path the run measures (auth already served
+        // the logins above), so the memory baseline is taken with connections open and the
+        // allocator's pools filled by each path once: growth then means growth over time, not a
+        // path's first use (deposits with an Idempotency-Key hold three Redis calls per request).
         currentPhase = 'warm-up';
         await wrk(stack.gatewayUrl, { ...base, script: 'transfer.lua', path: '/api/transactions/transfer',
             users: phaseOne, duration_s: 2 });
-        await wrk(stack.gatewayUrl, { ...base, script: 'get.lua', path: '/api/accounts/me',
-            duration_s: 2, env: { ...tokenEnv, BENCH_PATH: '/api/accounts/me' } });
+        await wrk(stack.gatewayUrl, { ...base, script: 'deposit.lua', path: '/api/transactions/deposit',
+            duration_s: 2 });
+        for (const warmPath of ['/api/accounts/me', '/api/transactions/history']) {
+            await wrk(stack.gatewayUrl, { ...base, script: 'get.lua', path: warmPath,
+                duration_s: 2, env: { ...tokenEnv, BENCH_PATH: warmPath } });
+        }
         const memoryBaseline = sampler.samples.length;
         result.compactions = [{ after: 'seeding 1,000 users', seconds: await redis.compact() }];
 

@@ -47,7 +47,7 @@ constexpr std::string_view kAccountUsername = "accounts:username:";  // string -
 constexpr std::string_view kAccountNumber = "accounts:number:";      // string -> user id
 constexpr std::string_view kBalance = "ledger:balance:";             // integer minor units
 constexpr std::string_view kTransaction = "ledger:tx:";              // hash: journal record
-constexpr std::string_view kHistory = "ledger:history:";             // zset: tx id scored by seq
+constexpr std::string_view kHistory = "ledger:history:";             // list: tx ids, oldest first
 constexpr std::string_view kCash = "@cash";
 
 constexpr std::uint64_t kFirstAccountNumber = 2'000'000'000;
@@ -264,7 +264,7 @@ int seed_users(const Options& options) {
                      "entries",
                      entries});
         out.command({"INCRBY", join(kBalance, id), amount});
-        out.command({"ZADD", join(kHistory, id), seq_text, tx_id});
+        out.command({"RPUSH", join(kHistory, id), tx_id});
     }
     if (deposited > 0) {
         out.command({"DECRBY", join(kBalance, kCash), std::to_string(deposited)});

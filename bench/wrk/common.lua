@@ -40,8 +40,29 @@ function common.other_user(sender)
 end
 
 -- Cents from 0.01 to 0.99: small, so no benchmark user ever runs out of money.
+local amounts = {}
+for cents = 1, 99 do amounts[cents] = string.format("0.%02d", cents) end
 function common.small_amount()
-    return string.format("0.%02d", math.random(1, 99))
+    return amounts[math.random(1, 99)]
+end
+
+-- The client's own work per request is kept small, as the ceiling's (healthz.lua returns one
+-- prepared request), so that the ratios compare what the servers do. A request is put together
+-- from a head prepared once per token (wrk.format: request line, Host and the given headers,
+-- ending in CRLF) and the body; wrk.format would rebuild every header line on each call.
+function common.request_heads(method, path, tokens, headers)
+    local heads = {}
+    for i, token in ipairs(tokens) do
+        local all = { Authorization = token }
+        for name, value in pairs(headers or {}) do all[name] = value end
+        local text = wrk.format(method, path, all)
+        heads[i] = text:sub(1, -3)  -- drop the blank line that ends the head
+    end
+    return heads
+end
+
+function common.with_body(head, body)
+    return head .. "Content-Length: " .. #body .. "\r\n\r\n" .. body
 end
 
 ffi.cdef [[

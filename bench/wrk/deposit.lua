@@ -3,21 +3,20 @@
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
 local common = require("common")
 
-local tokens
+local heads
 local counter = 0
-local run_id
-local headers = { ["Content-Type"] = "application/json" }
+local key_prefix
 
 function init()
     common.init_random()
-    tokens = common.load_tokens()
-    run_id = string.format("%d-%d-%d", os.time(), thread_id or 0, math.random(1, 1000000000))
+    heads = common.request_heads("POST", "/api/transactions/deposit", common.load_tokens(),
+        { ["Content-Type"] = "application/json" })
+    key_prefix = string.format("Idempotency-Key: bench-%d-%d-%d-", os.time(), thread_id or 0,
+        math.random(1, 1000000000))
 end
 
 function request()
     counter = counter + 1
-    headers["Authorization"] = tokens[math.random(#tokens)]
-    headers["Idempotency-Key"] = "bench-" .. run_id .. "-" .. counter
-    local body = '{"amount":"' .. common.small_amount() .. '"}'
-    return wrk.format("POST", "/api/transactions/deposit", headers, body)
+    local head = heads[math.random(#heads)] .. key_prefix .. counter .. "\r\n"
+    return common.with_body(head, '{"amount":"' .. common.small_amount() .. '"}')
 end

@@ -3,18 +3,17 @@
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
 local common = require("common")
 
-local tokens
-local headers = { ["Content-Type"] = "application/json" }
+local heads
 
 function init()
     common.init_random()
-    tokens = common.load_tokens()
+    heads = common.request_heads("POST", "/api/transactions/transfer", common.load_tokens(),
+        { ["Content-Type"] = "application/json" })
 end
 
 function request()
-    local sender = math.random(#tokens)
-    headers["Authorization"] = tokens[sender]
+    local sender = math.random(#heads)
     local body = '{"receiver_username":"bench' .. common.other_user(sender - 1) ..
         '","amount":"' .. common.small_amount() .. '"}'
-    return wrk.format("POST", "/api/transactions/transfer", headers, body)
+    return common.with_body(heads[sender], body)
 end

@@ -57,6 +57,8 @@ umask 077
     # Compaction of the append-only file, as scripts/lib.sh sets it (docs/ledger.md).
     echo "auto-aof-rewrite-min-size $rewrite_min_size"
     echo "auto-aof-rewrite-percentage 200"
+    # Journal records stay compact listpacks, as scripts/lib.sh sets it (docs/ledger.md).
+    echo "hash-max-listpack-value 192"
     if [[ -n "${BANK_REDIS_ACL_FILE:-}" ]]; then
         [[ -r "$BANK_REDIS_ACL_FILE" ]] || die "BANK_REDIS_ACL_FILE: cannot read '$BANK_REDIS_ACL_FILE'"
         echo "aclfile $BANK_REDIS_ACL_FILE"

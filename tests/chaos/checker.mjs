@@ -4,7 +4,7 @@
 //     the SHA-256 of its Idempotency-Key, which each ledger:tx hash keeps), with the answered
 //     transaction id, type, amount, parties and balance; a refused one is not there at all; one
 //     without a definite answer is there at most once; the ledger holds nothing nobody sent;
-//   - each applied posting is in its parties' history ZSETs and (while the stream is untrimmed)
+//   - each applied posting is in its parties' history lists once and (while the stream is untrimmed)
 //     in ledger:events exactly once, and nothing else is;
 //   - every final balance equals the sum of the applied operations, @cash mirrors the external
 //     money, no balance is negative, and the customers' total is the starting total plus the
@@ -144,6 +144,9 @@ export function check({ accounts, ops, reads, snapshots, ledger }) {
     for (const account of accounts) {
         const actual = ledger.histories[account.index];
         const actualSet = new Set(actual);
+        if (actualSet.size !== actual.length) {
+            violation(`ledger:history:${account.userId} lists a transaction more than once`);
+        }
         const expected = expectedHistory[account.index];
         for (const id of expected) {
             if (!actualSet.has(id)) {

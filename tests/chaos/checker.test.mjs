@@ -138,15 +138,17 @@ test('a balance that is not the sum of its postings is reported', () => {
     assert.match(text, /@cash holds -1851, the applied deposits and withdrawals make -1850/);
 });
 
-test('a missing history entry, an extra one and a doubled event are reported', () => {
+test('a missing history entry, an extra one, a doubled one and a doubled event are reported', () => {
     const input = scenario();
     const transfer = input.ledger.txs[2].transaction_id;
     input.ledger.histories[1] = input.ledger.histories[1].filter((id) => id !== transfer);
     input.ledger.histories[0].push('tx-stray');
+    input.ledger.histories[0].push(input.ledger.histories[0][0]);
     input.ledger.events.push(input.ledger.events[0]);
     const text = violationsOf(input);
     assert.match(text, new RegExp(`ledger:history:user-b is missing transaction ${transfer}`));
     assert.match(text, /ledger:history:user-a lists tx-stray/);
+    assert.match(text, /ledger:history:user-a lists a transaction more than once/);
     assert.match(text, /ledger:events has 2 entries for tx-\d+/);
 });
 

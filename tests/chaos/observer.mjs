@@ -89,7 +89,7 @@ export async function readLedger({ port, password, accounts, eventsMaxlen }) {
             txs.push(...hashes.map(toObject));
         }
         const histories = await Promise.all(accounts.map((account) =>
-            redis.command('ZRANGE', `ledger:history:${account.userId}`, '0', '-1')));
+            redis.command('LRANGE', `ledger:history:${account.userId}`, '0', '-1')));
         const values = (await redis.command('MGET', ...balanceKeys(accounts))).map(toMinor);
         const known = new Set(balanceKeys(accounts));
         const strayBalanceKeys = (await scan(redis, 'ledger:balance:*'))

@@ -74,9 +74,18 @@ describe('bank-audit', () => {
         await post(alice, 'deposit', { amount: '200' });
         await post(bob, 'deposit', { amount: '50.25' });
         await post(alice, 'withdraw', { amount: '30' });
-        await post(alice, 'transfer', { receiver_username: bob.username, amount: '20.10' });
+        const transfer = await post(alice, 'transfer',
+            { receiver_username: bob.username, amount: '20.10' });
         await post(bob, 'transfer', { receiver_username: alice.username, amount: '5' });
         await post(bob, 'withdraw', { amount: '0.15' });
+        // The record stays a compact listpack (hash-max-listpack-value, docs/ledger.md), and the
+        // histories are lists in posting order.
+        assert.equal(redisCli('OBJECT', 'ENCODING', `ledger:tx:${transfer.transaction_id}`),
+            'listpack');
+        assert.equal(redisCli('TYPE', `ledger:history:${bob.user_id}`), 'list');
+        // Alice's postings: her deposit, her withdrawal, this transfer, Bob's transfer to her.
+        assert.equal(redisCli('LINDEX', `ledger:history:${alice.user_id}`, '2'),
+            transfer.transaction_id);
 
         const result = await audit();
         assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
@@ -104,7 +113,7 @@ describe('bank-audit', () => {
 
     test('a dangling history entry is reported', async () => {
         const key = `ledger:history:${stack.aliceId}`;
-        redisCli('ZADD', key, '999999', 'no-such-transaction');
+        redisCli('RPUSH', key, 'no-such-transaction');
         const result = await audit();
         assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
         assert.match(result.stdout, new RegExp(`dangling_history ${key}: member ` +

@@ -123,7 +123,7 @@ describe('security', () => {
                 assert.equal(page.status, 200, page.text);
                 const mine = await post(alice, 'deposit', { amount: '1.00' });
                 assert.equal(mine.status, 200, mine.text);
-                const cursor = Buffer.from(`seq:${Number.MAX_SAFE_INTEGER}`).toString('base64url');
+                const cursor = Buffer.from(`pos:${Number.MAX_SAFE_INTEGER}`).toString('base64url');
                 for (const value of [page.body.next_cursor, cursor].filter(Boolean)) {
                     const other = await stack.api('GET',
                         `/api/transactions/history?cursor=${value}`, { token: alice.token });
@@ -578,9 +578,9 @@ describe('security', () => {
                 assert.ok([400, 403, 404, 414, 422].includes(account.status), `${id}: ${
                     account.text}`);
             }
-            for (const cursor of ['*', '-1', 'seq:5', Buffer.from('seq:-5').toString('base64url'),
-                Buffer.from('seq:99999999999999999999').toString('base64url'), '%00', 'a'.repeat(
-                    200)]) {
+            for (const cursor of ['*', '-1', 'pos:5', Buffer.from('pos:-5').toString('base64url'),
+                Buffer.from('pos:99999999999999999999').toString('base64url'),
+                Buffer.from('seq:5').toString('base64url'), '%00', 'a'.repeat(200)]) {
                 const response = await stack.api('GET', `/api/transactions/history?cursor=${
                     cursor}`, { token: alice.token });
                 assertProblem(assert, response, 422, 'validation_failed');

@@ -43,12 +43,12 @@ std::string history_key(std::string_view user) {
     return key;
 }
 
-constexpr std::array<ViolationKind, 9> kAllKinds = {
-    ViolationKind::kMalformedRecord,    ViolationKind::kUnbalancedTransaction,
-    ViolationKind::kBalanceMismatch,    ViolationKind::kNonzeroTotal,
-    ViolationKind::kNegativeBalance,    ViolationKind::kDanglingHistory,
-    ViolationKind::kHistoryNotParty,    ViolationKind::kEventsExceedTransactions,
-    ViolationKind::kArithmeticOverflow,
+constexpr std::array<ViolationKind, 10> kAllKinds = {
+    ViolationKind::kMalformedRecord,          ViolationKind::kUnbalancedTransaction,
+    ViolationKind::kBalanceMismatch,          ViolationKind::kNonzeroTotal,
+    ViolationKind::kNegativeBalance,          ViolationKind::kDanglingHistory,
+    ViolationKind::kHistoryNotParty,          ViolationKind::kDuplicateHistory,
+    ViolationKind::kEventsExceedTransactions, ViolationKind::kArithmeticOverflow,
 };
 
 }  // namespace
@@ -69,6 +69,8 @@ std::string_view kind_name(ViolationKind kind) {
             return "dangling_history";
         case ViolationKind::kHistoryNotParty:
             return "history_not_party";
+        case ViolationKind::kDuplicateHistory:
+            return "duplicate_history";
         case ViolationKind::kEventsExceedTransactions:
             return "events_exceed_transactions";
         case ViolationKind::kArithmeticOverflow:
@@ -193,7 +195,14 @@ Report check(const Snapshot& snapshot) {
 
     for (const auto& [user, ids] : snapshot.histories) {
         report.history_entries += ids.size();
+        // A history is a list: a posting appended twice would show twice in the user's pages.
+        std::set<std::string_view> seen;
         for (const std::string& id : ids) {
+            if (!seen.insert(id).second) {
+                add(report, ViolationKind::kDuplicateHistory, history_key(user),
+                    "lists " + id + " more than once");
+                continue;
+            }
             const auto found = snapshot.transactions.find(id);
             if (found == snapshot.transactions.end()) {
                 add(report, ViolationKind::kDanglingHistory, history_key(user),

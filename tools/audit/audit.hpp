@@ -39,7 +39,7 @@ struct Snapshot {
     std::map<std::string, std::string> malformed_balances;
     // Transaction id (the part after "ledger:tx:") -> its journal.
     std::map<std::string, Transaction> transactions;
-    // User id (the part after "ledger:history:") -> the transaction ids in the ZSET.
+    // User id (the part after "ledger:history:") -> the transaction ids in the list, in order.
     std::map<std::string, std::vector<std::string>> histories;
     // XLEN ledger:events, when it was read.
     std::optional<std::int64_t> event_count;
@@ -53,6 +53,7 @@ enum class ViolationKind {
     kNegativeBalance,
     kDanglingHistory,
     kHistoryNotParty,
+    kDuplicateHistory,
     kEventsExceedTransactions,
     kArithmeticOverflow,
 };

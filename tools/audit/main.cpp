@@ -176,11 +176,11 @@ asio::awaitable<Status> read_histories(Client& client, bank::audit::Snapshot& sn
             std::vector<std::string>& members = snapshot.histories[suffix(key, kPrefix)];
             members.clear();  // SCAN may return the key twice
             for (std::int64_t start = 0; start < kMaxHistoryLength; start += kHistoryPage) {
-                const std::vector<std::string> args{"ZRANGE", key, std::to_string(start),
+                const std::vector<std::string> args{"LRANGE", key, std::to_string(start),
                                                     std::to_string(start + kHistoryPage - 1)};
                 const Result<Reply> reply = co_await call(client, args);
-                if (bank::redis::failed(reply)) co_return call_failure(reply, "ZRANGE " + key);
-                if (!reply->is_array()) co_return failure("ZRANGE " + key + ": unexpected reply");
+                if (bank::redis::failed(reply)) co_return call_failure(reply, "LRANGE " + key);
+                if (!reply->is_array()) co_return failure("LRANGE " + key + ": unexpected reply");
                 for (const Reply& member : reply->elements()) {
                     if (member.is_string()) members.push_back(member.as_string());
                 }

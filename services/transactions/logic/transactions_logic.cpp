@@ -4,9 +4,12 @@
 
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
+#include <cassert>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <span>
 
 #include "bank/identity/rules.hpp"
 #include "bank/jwt/base64url.hpp"
@@ -19,7 +22,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kCursorPrefix = "seq:";
+// A position in the user's history (HistoryPage). Cursors of the earlier layout ("seq:", a ledger
+// sequence) are refused as not issued here rather than read as positions.
+constexpr std::string_view kCursorPrefix = "pos:";
 // Transaction ids are UUIDs (36 characters); anything longer is not worth a Redis call.
 constexpr std::size_t kMaxTransactionIdLength = 64;
 
@@ -90,9 +95,9 @@ Status validate_idempotency_key(std::string_view key) {
     return ok_status();
 }
 
-std::string encode_cursor(std::int64_t sequence) {
+std::string encode_cursor(std::int64_t position) {
     std::string text(kCursorPrefix);
-    text += std::to_string(sequence);
+    text += std::to_string(position);
     return jwt::base64url_encode(text);
 }
 
@@ -102,15 +107,15 @@ Result<std::int64_t> decode_cursor(std::string_view cursor) {
     auto text = jwt::base64url_decode(cursor);
     if (!text.ok() || !text->starts_with(kCursorPrefix)) return invalid;
     const std::string_view digits = std::string_view(*text).substr(kCursorPrefix.size());
-    std::int64_t sequence = 0;
+    std::int64_t position = 0;
     const auto [end, error] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
-    if (error != std::errc() || end != digits.data() + digits.size() || sequence <= 0) {
+        std::from_chars(digits.data(), digits.data() + digits.size(), position);
+    if (error != std::errc() || end != digits.data() + digits.size() || position <= 0) {
         return invalid;
     }
     // Only the exact text encode_cursor makes: no leading zeros, no alternative encodings.
-    if (encode_cursor(sequence) != cursor) return invalid;
-    return sequence;
+    if (encode_cursor(position) != cursor) return invalid;
+    return position;
 }
 
 Result<std::size_t> parse_limit(const std::optional<std::string>& text) {
@@ -124,10 +129,30 @@ Result<std::size_t> parse_limit(const std::optional<std::string>& text) {
     return limit;
 }
 
+namespace {
+
+// Bytes from OpenSSL's CSPRNG, drawn 4 KiB at a time per thread: a RAND_bytes call costs a DRBG
+// round (about 7,600 instructions under callgrind, as much as a fifth of a transfer's own work
+// besides I/O), so one call now serves 256 ids. Each byte is handed out once and wiped.
+void random_bytes(std::span<unsigned char> out) {
+    thread_local std::array<unsigned char, 4096> pool{};
+    thread_local std::size_t used = pool.size();
+    assert(out.size() <= pool.size());
+    if (pool.size() - used < out.size()) {
+        // A failing CSPRNG must not hand out guessable or repeated transaction ids.
+        if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) std::abort();
+        used = 0;
+    }
+    std::memcpy(out.data(), pool.data() + used, out.size());
+    std::memset(pool.data() + used, 0, out.size());
+    used += out.size();
+}
+
+}  // namespace
+
 std::string random_uuid() {
     std::array<unsigned char, 16> bytes{};
-    // A failing CSPRNG must not hand out guessable or repeated transaction ids.
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) std::abort();
+    random_bytes(bytes);
     bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0Fu) | 0x40u);  // version 4
     bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3Fu) | 0x80u);  // RFC 4122 variant
     static constexpr std::string_view kHex = "0123456789abcdef";
@@ -245,9 +270,7 @@ asio::awaitable<Result<History>> TransactionsLogic::history(std::string user_id,
     if (!page.ok()) co_return page.error();
     History history;
     history.entries = std::move(page->entries);
-    if (page->more && !history.entries.empty()) {
-        history.next_cursor = encode_cursor(history.entries.back().sequence);
-    }
+    if (page->next_before) history.next_cursor = encode_cursor(*page->next_before);
     co_return history;
 }
 
@@ -264,6 +287,7 @@ asio::awaitable<Result<Entry>> TransactionsLogic::transaction(std::string user_i
 
 boost::json::object to_json(const Receipt& receipt) {
     boost::json::object body(response_arena());
+    body.reserve(12);  // every field below; growing the table would rehash it twice
     body["transaction_id"] = receipt.transaction_id;
     body["type"] = receipt.type;
     body["amount"] = amount_text(receipt.amount_minor);

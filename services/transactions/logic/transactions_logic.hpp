@@ -102,9 +102,10 @@ class TransactionsLogic {
 // field "Idempotency-Key".
 [[nodiscard]] Status validate_idempotency_key(std::string_view key);
 
-// The history cursor: base64url of "seq:<n>". decode_cursor accepts only what encode_cursor
-// produces (canonical text, n > 0); anything else is validation_failed on "cursor".
-[[nodiscard]] std::string encode_cursor(std::int64_t sequence);
+// The history cursor: base64url of "pos:<n>", n the position bound of the next page
+// (HistoryPage::next_before). decode_cursor accepts only what encode_cursor produces (canonical
+// text, n > 0); anything else is validation_failed on "cursor".
+[[nodiscard]] std::string encode_cursor(std::int64_t position);
 [[nodiscard]] Result<std::int64_t> decode_cursor(std::string_view cursor);
 
 // The "limit" query parameter: absent means kDefaultPageSize; else digits, 1..kMaxPageSize.

@@ -4,7 +4,8 @@
 //   ledger:balance:@cash       the bank's cash account: minus every deposit, plus every
 //                              withdrawal, so the sum of all balances is always exactly 0
 //   ledger:tx:<transaction_id> hash: the journal record of one posting
-//   ledger:history:<user_id>   sorted set: transaction ids scored by their ledger:seq
+//   ledger:history:<user_id>   list: the ids of the postings the user is a party to, oldest
+//                              first (in ledger:seq order: each is appended in its posting)
 //   ledger:seq                 integer: global posting sequence (INCR)
 //   ledger:idem:<user_id>:<sha256 hex of the idempotency key>  JSON result, expires
 //   ledger:events              stream: one entry per committed posting

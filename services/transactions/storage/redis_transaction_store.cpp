@@ -33,14 +33,20 @@ local function describe(id, user)
 end
 )lua";
 
-// KEYS[1] history. ARGV[1] user id, ARGV[2] max score ('+inf' or '(<seq>'), ARGV[3] count.
-// Returns {number of ids read, entry, entry, ...}.
+// KEYS[1] history (a list, oldest first). ARGV[1] user id, ARGV[2] position bound ('' for the
+// end of the list), ARGV[3] count. Returns {position of the oldest entry read, entry, ...} with
+// the entries newest first. The range is given from the list's tail: LRANGE walks to it from
+// there, so recent pages cost the same however long the history has grown.
 constexpr std::string_view kPage = R"lua(
-local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], '-inf', 'LIMIT', 0,
-  tonumber(ARGV[3]))
-local out = {#ids}
-for _, id in ipairs(ids) do
-  local entry = describe(id, ARGV[1])
+local length = redis.call('LLEN', KEYS[1])
+local stop = length
+if ARGV[2] ~= '' then stop = math.min(tonumber(ARGV[2]), length) end
+local start = math.max(stop - tonumber(ARGV[3]), 0)
+local out = {start}
+if stop <= start then return out end
+local ids = redis.call('LRANGE', KEYS[1], start - length, stop - 1 - length)
+for i = #ids, 1, -1 do
+  local entry = describe(ids[i], ARGV[1])
   if entry then out[#out + 1] = entry end
 end
 return out
@@ -125,22 +131,22 @@ asio::awaitable<Result<std::int64_t>> RedisTransactionStore::balance(std::string
 }
 
 asio::awaitable<Result<HistoryPage>> RedisTransactionStore::history(
-    std::string_view user_id, std::optional<std::int64_t> before_sequence, std::size_t limit) {
+    std::string_view user_id, std::optional<std::int64_t> before, std::size_t limit) {
     const std::string key = history_key(user_id);
-    const std::string max =
-        before_sequence ? "(" + std::to_string(*before_sequence) : std::string("+inf");
-    // One more than asked, to know whether another page exists.
-    const std::string count = std::to_string(limit + 1);
+    const std::string bound = before ? std::to_string(*before) : std::string();
+    const std::string count = std::to_string(limit);
     const std::array<std::string_view, 1> keys{key};
-    const std::array<std::string_view, 3> args{user_id, max, count};
+    const std::array<std::string_view, 3> args{user_id, bound, count};
     auto reply = co_await pool_.local().eval(page_script(), keys, args);
     if (redis::failed(reply)) co_return redis::call_error(reply, "history");
-    if (!reply->is_array() || reply->elements().empty() || !reply->elements()[0].is_integer()) {
+    if (!reply->is_array() || reply->elements().empty() || !reply->elements()[0].is_integer() ||
+        reply->elements()[0].as_integer() < 0) {
         co_return redis::unexpected_reply("history");
     }
     const auto& values = reply->elements();
     HistoryPage page;
-    page.more = values[0].as_integer() > static_cast<std::int64_t>(limit);
+    // The oldest position read; anything below it is the next page.
+    if (const std::int64_t start = values[0].as_integer(); start > 0) page.next_before = start;
     for (std::size_t i = 1; i < values.size() && page.entries.size() < limit; ++i) {
         auto entry = parse_entry(values[i]);
         if (!entry) co_return redis::unexpected_reply("history entry");

@@ -19,8 +19,7 @@ class RedisTransactionStore final : public TransactionStore {
     [[nodiscard]] boost::asio::awaitable<Result<std::int64_t>> balance(
         std::string_view user_id) override;
     [[nodiscard]] boost::asio::awaitable<Result<HistoryPage>> history(
-        std::string_view user_id, std::optional<std::int64_t> before_sequence,
-        std::size_t limit) override;
+        std::string_view user_id, std::optional<std::int64_t> before, std::size_t limit) override;
     [[nodiscard]] boost::asio::awaitable<Result<std::optional<Entry>>> find(
         std::string_view user_id, std::string_view transaction_id) override;
     [[nodiscard]] boost::asio::awaitable<Result<RequestStart>> begin_request(

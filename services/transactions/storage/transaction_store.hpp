@@ -25,12 +25,15 @@ struct Entry {
     std::optional<std::string> counterparty_username;  // transfers only
     std::int64_t balance_after_minor = 0;              // this party's balance after it
     std::int64_t created_at_s = 0;
-    std::int64_t sequence = 0;  // ledger:seq, the history score
+    std::int64_t sequence = 0;  // ledger:seq, the commit order
 };
 
+// A user's history is append-only, so an entry's position in it (0 = the oldest) never changes:
+// pages are cut by position.
 struct HistoryPage {
     std::vector<Entry> entries;  // newest first
-    bool more = false;           // older entries exist beyond this page
+    // When older entries exist: the position bound of the next page (its entries lie below it).
+    std::optional<std::int64_t> next_before;
 };
 
 enum class RequestStart {
@@ -45,10 +48,9 @@ class TransactionStore {
     // The ledger balance in minor units; 0 when the user never had one.
     [[nodiscard]] virtual boost::asio::awaitable<Result<std::int64_t>> balance(
         std::string_view user_id) = 0;
-    // Up to `limit` entries with a sequence strictly below `before_sequence` (all when absent).
+    // The newest `limit` entries at positions strictly below `before` (below the end when absent).
     [[nodiscard]] virtual boost::asio::awaitable<Result<HistoryPage>> history(
-        std::string_view user_id, std::optional<std::int64_t> before_sequence,
-        std::size_t limit) = 0;
+        std::string_view user_id, std::optional<std::int64_t> before, std::size_t limit) = 0;
     // The transaction when `user_id` is one of its parties; nullopt otherwise or when unknown.
     [[nodiscard]] virtual boost::asio::awaitable<Result<std::optional<Entry>>> find(
         std::string_view user_id, std::string_view transaction_id) = 0;

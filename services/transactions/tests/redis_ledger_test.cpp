@@ -20,6 +20,7 @@
 
 #include "bank/testing/connected_redis.hpp"
 #include "storage/ledger_script.hpp"
+#include "storage/redis_transaction_store.hpp"
 
 namespace bank::transactions {
 namespace {
@@ -168,15 +169,15 @@ TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
     EXPECT_EQ(to->as_string(), "bob");
     EXPECT_EQ(amount->as_string(), "2000");
 
-    // History: both parties of the transfer, in sequence order.
-    EXPECT_EQ(integer({"ZCARD", history_key("alice")}), 3);
-    EXPECT_EQ(integer({"ZCARD", history_key("bob")}), 1);
-    auto bob_score = command({"ZSCORE", history_key("bob"), transfer->transaction_id});
-    ASSERT_TRUE(bob_score.ok() && bob_score->is_string());
-    EXPECT_EQ(bob_score->as_string(), std::to_string(transfer->sequence));
-    auto newest = command({"ZREVRANGE", history_key("alice"), "0", "0"});
-    ASSERT_TRUE(newest.ok() && newest->is_array());
-    EXPECT_EQ(newest->elements().at(0).as_string(), transfer->transaction_id);
+    // History: both parties of the transfer, in sequence order (oldest first).
+    EXPECT_EQ(integer({"LLEN", history_key("alice")}), 3);
+    EXPECT_EQ(integer({"LLEN", history_key("bob")}), 1);
+    auto bobs = command({"LINDEX", history_key("bob"), "0"});
+    ASSERT_TRUE(bobs.ok() && bobs->is_string());
+    EXPECT_EQ(bobs->as_string(), transfer->transaction_id);
+    auto newest = command({"LINDEX", history_key("alice"), "-1"});
+    ASSERT_TRUE(newest.ok() && newest->is_string());
+    EXPECT_EQ(newest->as_string(), transfer->transaction_id);
 
     // One event per committed posting.
     EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 3);
@@ -190,7 +191,7 @@ TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
     EXPECT_EQ(to_carol->counterparty_username, "carol");
     EXPECT_EQ(to_carol->counterparty_balance_after_minor, 500);
     EXPECT_EQ(balance("carol"), 500);
-    EXPECT_EQ(integer({"ZCARD", history_key("carol")}), 1);
+    EXPECT_EQ(integer({"LLEN", history_key("carol")}), 1);
     EXPECT_EQ(sum_of_balances(), 0);
 }
 
@@ -351,7 +352,7 @@ TEST_F(RedisLedgerTest, ConcurrentDepositsAreAllCounted) {
     for (const auto& result : results) ASSERT_TRUE(result.ok()) << result.error().detail;
     EXPECT_EQ(balance("alice"), 200);
     EXPECT_EQ(sum_of_balances(), 0);
-    EXPECT_EQ(integer({"ZCARD", history_key("alice")}), 200);
+    EXPECT_EQ(integer({"LLEN", history_key("alice")}), 200);
     EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 200);
 }
 
@@ -376,7 +377,56 @@ TEST_F(RedisLedgerTest, ConcurrentTransfersCannotOverdraw) {
     EXPECT_EQ(balance("bob"), 1000);
     EXPECT_EQ(sum_of_balances(), 0);
     EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 2);
-    EXPECT_EQ(integer({"ZCARD", history_key("bob")}), 1);
+    EXPECT_EQ(integer({"LLEN", history_key("bob")}), 1);
+}
+
+// The history as the store pages it: newest first, cut by position, so postings that arrive
+// between two pages neither repeat nor skip an entry.
+TEST_F(RedisLedgerTest, HistoryPagesByPositionWhilePostingsArrive) {
+    RedisTransactionStore store(redis_.pool());
+    const auto page = [&](std::string_view user, std::optional<std::int64_t> before,
+                          std::size_t limit) {
+        auto result = redis_.run(store.history(user, before, limit));
+        EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().detail);
+        std::vector<std::string> ids;
+        if (result.ok()) {
+            for (const auto& entry : result->entries) ids.push_back(entry.transaction_id);
+        }
+        return std::make_pair(ids, result.ok() ? result->next_before : std::nullopt);
+    };
+    for (int i = 0; i < 4; ++i)
+        ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 100)).ok());
+    ASSERT_TRUE(post(request(PostingType::kTransfer, "alice", 50, "bob")).ok());  // tx-5
+
+    const auto [first, first_next] = page("alice", std::nullopt, 2);
+    EXPECT_EQ(first, (std::vector<std::string>{"tx-5", "tx-4"}));
+    EXPECT_EQ(first_next, std::optional<std::int64_t>(3));
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 100)).ok());  // tx-6, newest
+    const auto [second, second_next] = page("alice", first_next, 2);
+    EXPECT_EQ(second, (std::vector<std::string>{"tx-3", "tx-2"}));
+    EXPECT_EQ(second_next, std::optional<std::int64_t>(1));
+    const auto [last, last_next] = page("alice", second_next, 2);
+    EXPECT_EQ(last, (std::vector<std::string>{"tx-1"}));
+    EXPECT_FALSE(last_next);
+    // A bound past the end (no cursor is issued so) reads from the end; an exact fit has no next.
+    EXPECT_EQ(page("alice", 1000, 1).first, (std::vector<std::string>{"tx-6"}));
+    EXPECT_FALSE(page("alice", std::nullopt, 6).second);
+    EXPECT_TRUE(page("carol", std::nullopt, 20).first.empty());
+
+    // The receiver sees the transfer as a credit with the sender's name.
+    auto bobs = redis_.run(store.history("bob", std::nullopt, 20));
+    ASSERT_TRUE(bobs.ok());
+    ASSERT_EQ(bobs->entries.size(), 1u);
+    EXPECT_TRUE(bobs->entries[0].credit);
+    EXPECT_EQ(bobs->entries[0].counterparty_username, "alice");
+    EXPECT_EQ(bobs->entries[0].balance_after_minor, 50);
+    // An entry that does not name the user as a party (a corrupt list) is left out, and the
+    // page's bound still moves past it.
+    ASSERT_TRUE(command({"RPUSH", history_key("bob"), "tx-1"}).ok());
+    const auto [corrupt, corrupt_next] = page("bob", std::nullopt, 1);
+    EXPECT_TRUE(corrupt.empty());
+    EXPECT_EQ(corrupt_next, std::optional<std::int64_t>(1));
+    EXPECT_EQ(page("bob", corrupt_next, 1).first, (std::vector<std::string>{"tx-5"}));
 }
 
 TEST(LedgerErrorTest, MatchesTheCodePrefixWithOrWithoutErr) {

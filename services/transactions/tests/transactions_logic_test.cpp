@@ -10,6 +10,8 @@
 
 #include <map>
 #include <set>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "bank/testing/run.hpp"
@@ -86,15 +88,16 @@ class FakeStore final : public TransactionStore {
                                                  std::optional<std::int64_t> before,
                                                  std::size_t limit) override {
         last_history_user = std::string(user_id);
+        // `entries` is the history, oldest first: an entry's index is its position.
         HistoryPage page;
-        for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-            if (before && it->sequence >= *before) continue;
-            if (page.entries.size() == limit) {
-                page.more = true;
-                break;
-            }
-            page.entries.push_back(*it);
+        const auto size = static_cast<std::int64_t>(entries.size());
+        const std::int64_t stop = before ? std::min(*before, size) : size;
+        const std::int64_t first =
+            std::max<std::int64_t>(stop - static_cast<std::int64_t>(limit), 0);
+        for (std::int64_t position = stop - 1; position >= first; --position) {
+            page.entries.push_back(entries[static_cast<std::size_t>(position)]);
         }
+        if (first > 0) page.next_before = first;
         co_return page;
     }
     asio::awaitable<Result<std::optional<Entry>>> find(std::string_view user_id,
@@ -268,7 +271,7 @@ TEST_F(TransactionsLogicTest, TransactionVisibleOnlyToItsParties) {
     EXPECT_EQ(huge.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(TransactionsLogicTest, HistoryPagesWithCursorOfTheLastEntry) {
+TEST_F(TransactionsLogicTest, HistoryPagesWithCursorOfThePositionBelowThePage) {
     for (std::int64_t i = 1; i <= 5; ++i) {
         store_.entries.push_back(
             Entry{"tx-" + std::to_string(i), "deposit", i, true, std::nullopt, i, 1, i * 10});
@@ -280,7 +283,9 @@ TEST_F(TransactionsLogicTest, HistoryPagesWithCursorOfTheLastEntry) {
     ASSERT_TRUE(first->next_cursor);
     auto cursor = decode_cursor(*first->next_cursor);
     ASSERT_TRUE(cursor.ok());
-    EXPECT_EQ(*cursor, 40);
+    EXPECT_EQ(*cursor, 3);     // positions 4 and 3 (tx-5, tx-4) were shown; 0..2 are left
+    store_.entries.push_back(  // a posting between two pages does not shift the next one
+        Entry{"tx-6", "deposit", 6, true, std::nullopt, 6, 1, 60});
     auto last = run(logic_.history("user-alice", 3, *cursor));
     ASSERT_TRUE(last.ok());
     ASSERT_EQ(last->entries.size(), 3u);
@@ -302,14 +307,41 @@ TEST(FingerprintTest, SameRequestSameFingerprintAnythingElseDiffers) {
               request_fingerprint(PostingType::kWithdrawal, 100, std::nullopt));
 }
 
-TEST(CursorTest, RoundTripsAndRejectsAnythingElse) {
-    for (std::int64_t sequence : {1LL, 42LL, 9007199254740991LL}) {
-        auto decoded = decode_cursor(encode_cursor(sequence));
-        ASSERT_TRUE(decoded.ok());
-        EXPECT_EQ(*decoded, sequence);
+// Ids come from a per-thread pool of CSPRNG bytes refilled every 256 ids: across refills and
+// threads every id is a distinct, well-formed version 4 UUID.
+TEST(RandomUuidTest, DistinctVersion4IdsAcrossPoolRefillsAndThreads) {
+    constexpr int kPerThread = 1000;
+    std::vector<std::string> ids;
+    std::vector<std::string> other;
+    std::thread worker([&other] {
+        for (int i = 0; i < kPerThread; ++i) other.push_back(random_uuid());
+    });
+    for (int i = 0; i < kPerThread; ++i) ids.push_back(random_uuid());
+    worker.join();
+    ids.insert(ids.end(), other.begin(), other.end());
+    std::set<std::string> distinct(ids.begin(), ids.end());
+    EXPECT_EQ(distinct.size(), ids.size());
+    for (const std::string& id : ids) {
+        ASSERT_EQ(id.size(), 36u) << id;
+        EXPECT_EQ(id[8], '-');
+        EXPECT_EQ(id[13], '-');
+        EXPECT_EQ(id[18], '-');
+        EXPECT_EQ(id[23], '-');
+        EXPECT_EQ(id[14], '4') << id;  // version 4
+        EXPECT_NE(std::string_view("89ab").find(id[19]), std::string_view::npos) << id;  // variant
+        EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos) << id;
     }
-    for (std::string_view bad :
-         {"", "abc", "!!!!", "c2VxOjA", "c2VxOi0x", "c2VxOjAx", "c2VxOg", "eHh4OjE", "c2VxOjF4"}) {
+}
+
+TEST(CursorTest, RoundTripsAndRejectsAnythingElse) {
+    for (std::int64_t position : {1LL, 42LL, 9007199254740991LL}) {
+        auto decoded = decode_cursor(encode_cursor(position));
+        ASSERT_TRUE(decoded.ok());
+        EXPECT_EQ(*decoded, position);
+    }
+    // "pos:0", "pos:-1", "pos:01", "pos:", "xxx:1", "pos:1x", and "seq:1" (the earlier layout).
+    for (std::string_view bad : {"", "abc", "!!!!", "cG9zOjA", "cG9zOi0x", "cG9zOjAx", "cG9zOg",
+                                 "eHh4OjE", "cG9zOjF4", "c2VxOjE"}) {
         auto decoded = decode_cursor(bad);
         ASSERT_FALSE(decoded.ok()) << bad;
         EXPECT_EQ(decoded.error().slug, "validation_failed");

@@ -118,6 +118,15 @@ TEST(AuditTest, DanglingHistoryEntryIsReported) {
     EXPECT_EQ(report.violations.size(), 1u);
 }
 
+TEST(AuditTest, HistoryListingAPostingTwiceIsReported) {
+    Snapshot snapshot = clean_ledger();
+    const std::string first = snapshot.histories["bob"].front();
+    snapshot.histories["bob"].push_back(first);
+    const Report report = check(snapshot);
+    EXPECT_TRUE(reports(report, ViolationKind::kDuplicateHistory, "ledger:history:bob"));
+    EXPECT_EQ(report.violations.size(), 1u) << format_report(report);
+}
+
 TEST(AuditTest, HistoryEntryOfAnotherUserIsReported) {
     Snapshot snapshot = clean_ledger();
     snapshot.histories["bob"].push_back("t2");  // alice's withdrawal
