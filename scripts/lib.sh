@@ -386,7 +386,7 @@ save ""
 auto-aof-rewrite-min-size 1gb
 auto-aof-rewrite-percentage 200
 # A journal record (ledger:tx:*) has one value up to 171 bytes (its entries JSON); at Redis's
-# default of 64 every record became a hash table of 13 separate entries, about 900 bytes, where
+# default of 64 every record became a hash table of 11 separate entries, about 900 bytes, where
 # a listpack takes about 500 and is written faster (docs/ledger.md).
 hash-max-listpack-value 192
 EOF

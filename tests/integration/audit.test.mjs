@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { buildDir, startStack } from './harness.mjs';
+import { buildDir, repoRoot, startStack } from './harness.mjs';
 
 const auditBinary = path.join(buildDir(), 'tools', 'audit', 'bank-audit');
 
@@ -114,10 +114,47 @@ describe('bank-audit', () => {
     test('a dangling history entry is reported', async () => {
         const key = `ledger:history:${stack.aliceId}`;
         redisCli('RPUSH', key, 'no-such-transaction');
-        const result = await audit();
-        assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
-        assert.match(result.stdout, new RegExp(`dangling_history ${key}: member ` +
-            'no-such-transaction has no ledger:tx:no-such-transaction'));
+        try {
+            const result = await audit();
+            assert.equal(result.code, 1, `${result.stdout}${result.stderr}`);
+            assert.match(result.stdout, new RegExp(`dangling_history ${key}: member ` +
+                'no-such-transaction has no ledger:tx:no-such-transaction'));
+        } finally {
+            redisCli('RPOP', key);
+        }
+        assert.equal((await audit()).code, 0);
+    });
+
+    test('histories of the earlier layout are refused, then converted in order', async () => {
+        const dan = await customer();
+        const ids = [];
+        for (const amount of ['1.00', '2.00', '3.00']) {
+            ids.push((await post(dan, 'deposit', { amount })).transaction_id);
+        }
+        // The earlier layout: a sorted set of the ids scored by their ledger:seq.
+        const key = `ledger:history:${dan.user_id}`;
+        redisCli('DEL', key);
+        for (const id of ids) redisCli('ZADD', key, redisCli('HGET', `ledger:tx:${id}`, 'seq'), id);
+
+        const refused = await stack.api('POST', '/api/transactions/deposit',
+            { json: { amount: '4.00' }, token: dan.token });
+        assert.equal(refused.status, 500, refused.text);
+        assert.equal(redisCli('GET', `ledger:balance:${dan.user_id}`), '600');
+
+        const migrate = () => execFileSync(path.join(repoRoot, 'scripts', 'migrate-histories.sh'),
+            ['-h', '127.0.0.1', '-p', String(stack.redisPort)],
+            { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8' });
+        assert.match(migrate(), /converted 1 histories \(3 entries\) to lists/);
+        assert.equal(redisCli('TYPE', key), 'list');
+        assert.deepEqual(redisCli('LRANGE', key, '0', '-1').split('\n'), ids);
+        assert.match(migrate(), /converted 0 histories \(0 entries\)/);  // can run again
+
+        const fourth = await post(dan, 'deposit', { amount: '4.00' });
+        const page = await stack.api('GET', '/api/transactions/history', { token: dan.token });
+        assert.equal(page.status, 200, page.text);
+        assert.deepEqual(page.body.items.map((item) => item.transaction_id),
+            [fourth.transaction_id, ...ids.reverse()]);
+        assert.equal((await audit()).code, 0);
     });
 
     test('a wrong password is a connection error, exit 2', async () => {

@@ -107,9 +107,26 @@ if redis.call('EXISTS', KEYS[5]) == 1 then
   return fail('DUPLICATE_TRANSACTION', 'transaction id already posted')
 end
 
+-- Every key the posting writes must already hold what the ledger writes there (or nothing),
+-- checked before the first write, or a write would fail half-way: a history left as a sorted
+-- set by the earlier layout (scripts/migrate-histories.sh converts those), a balance of another
+-- type. MGET answers nil for a key of another type, so a nil balance is looked at again.
+local function list_or_absent(key)
+  return type(redis.pcall('LLEN', key)) == 'number'
+end
+if not list_or_absent(KEYS[6]) or (receiver_history and not list_or_absent(receiver_history)) then
+  return fail('LEDGER_INVARIANT', 'a history is not a list (run scripts/migrate-histories.sh)')
+end
 local balances = redis.call('MGET', KEYS[1], other_key)
+if (not balances[1] and redis.call('EXISTS', KEYS[1]) == 1) or
+   (not balances[2] and redis.call('EXISTS', other_key) == 1) then
+  return fail('LEDGER_INVARIANT', 'a balance key holds something other than a number')
+end
 local acting = tonumber(balances[1] or '0')
 local other = tonumber(balances[2] or '0')
+if not acting or not other then
+  return fail('LEDGER_INVARIANT', 'a balance key holds something other than a number')
+end
 if acting < 0 or acting > MAX_SAFE or (kind == 'transfer' and (other < 0 or other > MAX_SAFE)) then
   return fail('LEDGER_INVARIANT', 'stored customer balance out of range')
 end

@@ -35,8 +35,8 @@ end
 
 // KEYS[1] history (a list, oldest first). ARGV[1] user id, ARGV[2] position bound ('' for the
 // end of the list), ARGV[3] count. Returns {position of the oldest entry read, entry, ...} with
-// the entries newest first. The range is given from the list's tail: LRANGE walks to it from
-// there, so recent pages cost the same however long the history has grown.
+// the entries newest first. Redis 7's LRANGE walks to a range from the nearer end of the list,
+// so a recent page costs the same however long the history has grown.
 constexpr std::string_view kPage = R"lua(
 local length = redis.call('LLEN', KEYS[1])
 local stop = length

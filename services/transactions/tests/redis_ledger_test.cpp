@@ -283,6 +283,29 @@ TEST_F(RedisLedgerTest, ReceiverMustBeACompleteWellFormedAccount) {
     EXPECT_EQ(sum_of_balances(), 0);
 }
 
+// A key the posting would write that holds another type (a history left as a sorted set by the
+// earlier layout, a balance that is not a number) is refused before anything is written: Redis
+// would otherwise fail that write after the balances moved.
+TEST_F(RedisLedgerTest, KeysOfAnotherTypeAreRefusedBeforeAnyWrite) {
+    ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", 1000)).ok());
+    ASSERT_TRUE(command({"ZADD", history_key("bob"), "1", "tx-old"}).ok());
+    ASSERT_TRUE(command({"RPUSH", balance_key("carol"), "not-a-number"}).ok());
+    const auto before = snapshot();
+
+    for (const auto& refused : {request(PostingType::kTransfer, "alice", 10, "bob"),
+                                request(PostingType::kDeposit, "bob", 10),
+                                request(PostingType::kTransfer, "alice", 10, "carol"),
+                                request(PostingType::kDeposit, "carol", 10)}) {
+        auto result = post(refused);
+        ASSERT_FALSE(result.ok());
+        EXPECT_EQ(result.error().code, ErrorCode::kInternal);
+        EXPECT_NE(result.error().detail.find("LEDGER_INVARIANT"), std::string::npos)
+            << result.error().detail;
+    }
+    EXPECT_EQ(snapshot(), before);
+    EXPECT_EQ(balance("alice"), 1000);
+}
+
 TEST_F(RedisLedgerTest, BalancesAreCappedAtTheLargestExactLuaInteger) {
     ASSERT_TRUE(post(request(PostingType::kDeposit, "alice", kMaxSafeBalanceMinor)).ok());
     EXPECT_EQ(balance("alice"), kMaxSafeBalanceMinor);
