@@ -107,10 +107,12 @@ if redis.call('EXISTS', KEYS[5]) == 1 then
   return fail('DUPLICATE_TRANSACTION', 'transaction id already posted')
 end
 
--- Every key the posting writes must already hold what the ledger writes there (or nothing),
+-- The parties' keys the posting writes must hold what the ledger writes there (or nothing),
 -- checked before the first write, or a write would fail half-way: a history left as a sorted
 -- set by the earlier layout (scripts/migrate-histories.sh converts those), a balance of another
 -- type. MGET answers nil for a key of another type, so a nil balance is looked at again.
+-- (ledger:seq and ledger:events are the ledger's own keys; only corruption could change their
+-- types, and that is not checked here.)
 local function list_or_absent(key)
   return type(redis.pcall('LLEN', key)) == 'number'
 end
