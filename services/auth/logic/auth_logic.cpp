@@ -49,12 +49,6 @@ std::string uuid_v4_from(const unsigned char (&bytes)[16]) {
            "-" + h.substr(20, 12);
 }
 
-std::string sha256_hex(std::string_view text) {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-    return hex(digest, sizeof digest);
-}
-
 AuthLogic::AuthLogic(UserStore& store, PasswordHasher& hasher, const jwt::Signer& signer,
                      TokenSettings settings, LoginThrottlePolicy throttle, Clock clock,
                      Random random)

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "bank/core/result.hpp"
+#include "bank/crypto/sha256.hpp"
 #include "bank/jwt/signer.hpp"
 #include "logic/login_throttle.hpp"
 #include "logic/password_hasher.hpp"
@@ -96,6 +97,8 @@ class AuthLogic {
 
 // Pure helpers, exposed for tests.
 [[nodiscard]] std::string uuid_v4_from(const unsigned char (&bytes)[16]);
-[[nodiscard]] std::string sha256_hex(std::string_view text);
+// Refresh and revoked tokens are stored by their SHA-256 (lower-case hex), as the other services
+// hash: one implementation (libs/crypto).
+using crypto::sha256_hex;
 
 }  // namespace bank::auth

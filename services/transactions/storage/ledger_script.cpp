@@ -120,13 +120,10 @@ if not list_or_absent(KEYS[6]) or (receiver_history and not list_or_absent(recei
   return fail('LEDGER_INVARIANT', 'a history is not a list (run scripts/migrate-histories.sh)')
 end
 local balances = redis.call('MGET', KEYS[1], other_key)
-if (not balances[1] and redis.call('EXISTS', KEYS[1]) == 1) or
-   (not balances[2] and redis.call('EXISTS', other_key) == 1) then
-  return fail('LEDGER_INVARIANT', 'a balance key holds something other than a number')
-end
 local acting = tonumber(balances[1] or '0')
 local other = tonumber(balances[2] or '0')
-if not acting or not other then
+if not acting or not other or (not balances[1] and redis.call('EXISTS', KEYS[1]) == 1) or
+   (not balances[2] and redis.call('EXISTS', other_key) == 1) then
   return fail('LEDGER_INVARIANT', 'a balance key holds something other than a number')
 end
 if acting < 0 or acting > MAX_SAFE or (kind == 'transfer' and (other < 0 or other > MAX_SAFE)) then
@@ -221,10 +218,10 @@ std::string transaction_key(std::string_view transaction_id) {
 }
 std::string account_key(std::string_view user_id) { return join("accounts:user:", user_id); }
 
-std::string idempotency_key(std::string_view user_id, std::string_view key) {
+std::string idempotency_key(std::string_view user_id, std::string_view key_sha256) {
     std::string result = join("ledger:idem:", user_id);
     result += ':';
-    result += sha256_hex(key);
+    result += key_sha256;
     return result;
 }
 

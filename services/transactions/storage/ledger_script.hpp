@@ -33,7 +33,8 @@ inline constexpr std::int64_t kMaxSafeBalanceMinor = 9007199254740991;
 [[nodiscard]] std::string account_key(std::string_view user_id);
 // The ledger's one hash (idempotency keys, request fingerprints): SHA-256, lower-case hex.
 using crypto::sha256_hex;
-[[nodiscard]] std::string idempotency_key(std::string_view user_id, std::string_view key);
+// The idempotency record of `user_id` for the Idempotency-Key whose SHA-256 hex is given.
+[[nodiscard]] std::string idempotency_key(std::string_view user_id, std::string_view key_sha256);
 inline constexpr std::string_view kSequenceKey = "ledger:seq";
 inline constexpr std::string_view kEventsKey = "ledger:events";
 

@@ -111,8 +111,7 @@ asio::awaitable<Result<Posting>> RedisLedger::post(const PostingRequest& request
                                                                           : "accounts:number:";
         receiver_index += request.receiver;
     }
-    const std::string idem_key =
-        "ledger:idem:" + request.user_id + ":" + request.idempotency_key_sha256;
+    const std::string idem_key = idempotency_key(request.user_id, request.idempotency_key_sha256);
     const std::string tx_key = transaction_key(request.transaction_id);
     const std::string acting_history = history_key(request.user_id);
     const std::array<std::string_view, 7> keys{

@@ -170,10 +170,7 @@ asio::awaitable<Result<std::optional<Entry>>> RedisTransactionStore::find(
 
 asio::awaitable<Result<RequestStart>> RedisTransactionStore::begin_request(
     std::string_view user_id, std::string_view key_sha256, std::int64_t timeout_ms) {
-    std::string record = "ledger:idem:";
-    record += user_id;
-    record += ':';
-    record += key_sha256;
+    const std::string record = idempotency_key(user_id, key_sha256);
     const std::string marker = inflight_key(user_id, key_sha256);
     const std::string timeout = std::to_string(timeout_ms);
     const std::array<std::string_view, 2> keys{record, marker};
