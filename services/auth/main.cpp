@@ -11,12 +11,15 @@
 #include "bank/log/log.hpp"
 #include "bank/service/runtime.hpp"
 #include "handlers/auth_handlers.hpp"
+#include "hashing/argon2_hasher.hpp"
+#include "hashing/hash_worker.hpp"
 #include "logic/auth_logic.hpp"
-#include "logic/password_hasher.hpp"
 #include "storage/redis_user_store.hpp"
 
-int main() {
+int main(int argc, char** argv) {
     using namespace bank;
+    // The same binary computes the password hashes in child processes (hashing/hash_worker.hpp).
+    if (argc == 2 && argv[1] == auth::kHashWorkerArgument) return auth::run_hash_worker(0);
     const std::string name = "auth";
     log::init(name);
     config::Env env;
@@ -62,7 +65,7 @@ int main() {
     if (!internal_token) return 2;
 
     service::Runtime runtime(common);
-    async::WorkerPool workers(hash_threads, hash_queue, auth::lower_worker_priority);
+    async::WorkerPool workers(hash_threads, hash_queue);
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());

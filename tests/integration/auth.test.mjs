@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, request, startStack } from './harness.mjs';
+import { assertProblem, childrenOf, pidAlive, request, startStack } from './harness.mjs';
 
 const kUuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 // High enough that no test here meets the gateway's login rate limit (gateway.test.mjs covers it).
@@ -603,6 +604,7 @@ describe('auth with realistic password hashing', () => {
     before(async () => {
         stack = await startStack({ services: ['auth'], env: {
             ...kNoRateLimit, BANK_ARGON2_OPSLIMIT: '2', BANK_ARGON2_MEMLIMIT_KIB: '65536',
+            BANK_HASH_THREADS: '2',
         } });
     });
 
@@ -610,7 +612,7 @@ describe('auth with realistic password hashing', () => {
         await stack?.stop();
     });
 
-    test('50 parallel logins do not hold up /healthz', async () => {
+    test('50 parallel logins do not hold up /healthz', async (t) => {
         const authUrl = stack.serviceUrls.auth;
         const username = unique('busy');
         const password = secret();
@@ -659,8 +661,43 @@ describe('auth with realistic password hashing', () => {
                 `${serverMs[`${probeId}-${i}`] ?? '?'} ms)`);
         const detail = `slowest healthz: ${slowest.join(', ')}; all (ms): ` +
             `${latencies.map((v) => v.toFixed(1))}`;
+        t.diagnostic(detail);
         assert.ok(latencies.length >= 5, `measured during the burst: ${detail}`);
         assert.ok(Math.max(...latencies) < 50, detail);
+    });
+
+    // Hashing runs outside auth's address space (services/auth/hashing/hash_worker.hpp): each
+    // hash maps and unmaps 64 MiB, which stalled auth's I/O threads when done in-process.
+    test('hashes run in idle-priority child processes that die with the service', async () => {
+        const authUrl = stack.serviceUrls.auth;
+        const username = unique('workers');
+        const password = secret();
+        const registered = await request(authUrl, 'POST', '/register',
+            { json: { username, password }, headers: stack.internalHeaders() });
+        assert.equal(registered.status, 201, registered.text);
+        const logins = await Promise.all([0, 1, 2].map(() => request(authUrl, 'POST', '/token',
+            { form: { grant_type: 'password', username, password } })));
+        assert.deepEqual(logins.map((login) => login.status), [200, 200, 200]);
+
+        const authPid = stack.pid('auth');
+        const workers = childrenOf(authPid);
+        assert.ok(workers.length >= 1 && workers.length <= 2,
+            `one hash worker per hash thread at most (BANK_HASH_THREADS=2): ${workers}`);
+        for (const pid of workers) {
+            const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+            assert.deepEqual(commandLine.slice(1, 2), ['--hash-worker'], commandLine.join(' '));
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+            // Field 41 of /proc/<pid>/stat is the scheduling policy; 5 is SCHED_IDLE.
+            const policy = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38];
+            assert.equal(policy, '5', `hash worker ${pid} runs at SCHED_IDLE`);
+        }
+
+        // Killed without a chance to clean up, auth still takes its workers with it
+        // (PR_SET_PDEATHSIG), so none is left holding 64 MiB or a CPU.
+        process.kill(authPid, 'SIGKILL');
+        const deadline = Date.now() + 5000;
+        while (workers.some(pidAlive) && Date.now() < deadline) await sleep(20);
+        assert.deepEqual(workers.filter(pidAlive), [], 'no hash worker outlives auth');
     });
 });
 

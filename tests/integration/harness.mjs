@@ -287,8 +287,8 @@ function readPid(dataDir, name) {
     }
 }
 
-// Alive and not a zombie, as scripts/lib.sh's bank_pid_alive.
-function pidAlive(pid) {
+/** Alive and not a zombie, as scripts/lib.sh's bank_pid_alive. */
+export function pidAlive(pid) {
     try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
@@ -316,8 +316,8 @@ function ourPid(dataDir, name) {
     return pid;
 }
 
-// The live children of pid (NGINX's workers; the other components fork none).
-function childrenOf(pid) {
+/** The live children of pid: NGINX's workers, auth's hash workers; the others fork none. */
+export function childrenOf(pid) {
     const children = [];
     for (const entry of fs.readdirSync('/proc')) {
         if (!/^[0-9]+$/.test(entry)) continue;

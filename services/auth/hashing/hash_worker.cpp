@@ -1,0 +1,101 @@
+#include "hashing/hash_worker.hpp"
+
+#include <sched.h>
+#include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <span>
+
+namespace bank::auth {
+namespace {
+
+using hash_protocol::Operation;
+using hash_protocol::RequestHeader;
+using hash_protocol::Status;
+
+static_assert(hash_protocol::kMaxHashBytes + 1 == crypto_pwhash_STRBYTES);
+
+struct Reply {
+    std::array<char, hash_protocol::kMaxReplyBytes> bytes{};
+    std::size_t size = 1;
+
+    explicit Reply(Status status) { bytes[0] = static_cast<char>(status); }
+};
+
+Reply serve(std::span<const unsigned char> message) {
+    RequestHeader header{};
+    if (message.size() < sizeof header) return Reply(Status::kBadRequest);
+    std::memcpy(&header, message.data(), sizeof header);
+    if (header.hash_bytes > hash_protocol::kMaxHashBytes ||
+        header.password_bytes > hash_protocol::kMaxPasswordBytes ||
+        message.size() != sizeof header + header.hash_bytes + header.password_bytes) {
+        return Reply(Status::kBadRequest);
+    }
+    const auto* stored = reinterpret_cast<const char*>(message.data() + sizeof header);
+    const char* password = stored + header.hash_bytes;
+
+    switch (header.operation) {
+        case Operation::kHash: {
+            if (header.hash_bytes != 0) return Reply(Status::kBadRequest);
+            std::array<char, crypto_pwhash_STRBYTES> out{};
+            // libsodium refuses limits outside its bounds with -1, like a failed allocation.
+            if (crypto_pwhash_str_alg(out.data(), password, header.password_bytes, header.opslimit,
+                                      header.memlimit_bytes, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                return Reply(Status::kOutOfMemory);
+            }
+            Reply reply(Status::kOk);
+            const std::size_t length = std::strlen(out.data());
+            std::memcpy(reply.bytes.data() + 1, out.data(), length);
+            reply.size = 1 + length;
+            return reply;
+        }
+        case Operation::kVerify: {
+            // libsodium reads the stored hash as a C string.
+            std::array<char, crypto_pwhash_STRBYTES> hash{};
+            std::memcpy(hash.data(), stored, header.hash_bytes);
+            const bool match =
+                crypto_pwhash_str_verify(hash.data(), password, header.password_bytes) == 0;
+            return Reply(match ? Status::kOk : Status::kMismatch);
+        }
+    }
+    return Reply(Status::kBadRequest);
+}
+
+}  // namespace
+
+int run_hash_worker(int fd) {
+    // Hashing is deliberately CPU-heavy. On a small machine the hash workers would otherwise take
+    // the cores from auth's I/O threads (and from the other services), and health checks and
+    // other requests would queue behind a burst of logins. SCHED_IDLE lets this process run only
+    // on CPU time nothing else wants; when the machine is otherwise idle it runs at full speed.
+    // Failure (e.g. a seccomp profile that forbids it) only costs latency, not correctness.
+    sched_param parameters{};
+    (void)sched_setscheduler(0, SCHED_IDLE, &parameters);
+    // Killed with the thread that started it, even in the middle of a hash. Had the parent gone
+    // already, the first recv below reads the end of the stream.
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (sodium_init() < 0) return 1;
+
+    // One byte over the largest request: recv cuts a longer message to this size, which then
+    // fails serve()'s size check instead of passing as a shorter one.
+    std::array<unsigned char, hash_protocol::kMaxRequestBytes + 1> request{};
+    for (;;) {
+        const ssize_t received = recv(fd, request.data(), request.size(), 0);
+        if (received == 0) return 0;  // auth closed its end: nothing more to do
+        if (received < 0) {
+            if (errno == EINTR) continue;
+            return 1;
+        }
+        const Reply reply = serve(std::span(request.data(), static_cast<std::size_t>(received)));
+        // The message held a password.
+        sodium_memzero(request.data(), request.size());
+        if (send(fd, reply.bytes.data(), reply.size, MSG_NOSIGNAL) < 0) return 1;
+    }
+}
+
+}  // namespace bank::auth
