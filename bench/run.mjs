@@ -109,20 +109,26 @@ function machine() {
 
 // ---- memory -----------------------------------------------------------------------------------
 
-function ownRssBytes(pid) {
-    try {
-        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-        const match = status.match(/^VmRSS:\s+([0-9]+) kB/m);
-        return match ? Number(match[1]) * 1024 : 0;
-    } catch {
-        return 0;  // a child that exited while we looked
-    }
+function statusKib(pid, field) {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = status.match(new RegExp(`^${field}:\\s+([0-9]+) kB`, 'm'));
+    return match ? Number(match[1]) * 1024 : 0;
 }
 
-// A service's memory includes its child processes: auth hashes passwords in hash worker
-// processes (services/auth/hashing/hash_worker.hpp), which hold the argon2id work areas.
+// A service's memory: its VmRSS plus its child processes' anonymous memory. auth hashes
+// passwords in hash worker processes (services/auth/hashing/hash_worker.hpp) that hold the
+// argon2id work areas; their file-backed pages are auth's binary and libraries, already counted
+// in auth's RSS.
 function rssBytes(pid) {
-    return childrenOf(pid).reduce((sum, child) => sum + ownRssBytes(child), ownRssBytes(pid));
+    let children = 0;
+    for (const child of childrenOf(pid)) {
+        try {
+            children += statusKib(child, 'RssAnon');
+        } catch {
+            // A worker that exited while we looked.
+        }
+    }
+    return statusKib(pid, 'VmRSS') + children;
 }
 
 function startMemorySampler(stack, services, intervalMs = 1000) {

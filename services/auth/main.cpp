@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <csignal>
 #include <iostream>
 
 #include "bank/async/worker_pool.hpp"
@@ -20,6 +22,9 @@ int main(int argc, char** argv) {
     using namespace bank;
     // The same binary computes the password hashes in child processes (hashing/hash_worker.hpp).
     if (argc == 2 && argv[1] == auth::kHashWorkerArgument) return auth::run_hash_worker(0);
+    // The hash workers are reaped by the code that started them (hashing/hash_process.cpp);
+    // an inherited SIG_IGN would have the kernel reap them first and free their pids for reuse.
+    std::signal(SIGCHLD, SIG_DFL);
     const std::string name = "auth";
     log::init(name);
     config::Env env;
@@ -36,6 +41,9 @@ int main(int argc, char** argv) {
     const auto hash_threads = static_cast<std::size_t>(
         env.integer("BANK_HASH_THREADS", config::default_thread_count(), 1, 64));
     const auto hash_queue = static_cast<std::size_t>(env.integer("BANK_HASH_QUEUE", 64, 1, 10'000));
+    // One hash takes tens of milliseconds; past the gateway's 10 s nobody waits for the answer.
+    const auto hash_timeout =
+        std::chrono::milliseconds(env.integer("BANK_HASH_TIMEOUT_MS", 10'000, 100, 600'000));
     auth::Argon2Parameters argon2;
     argon2.opslimit =
         static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
@@ -69,7 +77,7 @@ int main(int argc, char** argv) {
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());
-    auth::Argon2Hasher hasher(workers, argon2);
+    auth::Argon2Hasher hasher(workers, argon2, hash_timeout);
     auth::AuthLogic logic(store, hasher, *signer, tokens, throttle);
     {
         boost::asio::io_context setup;

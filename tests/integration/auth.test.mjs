@@ -604,7 +604,6 @@ describe('auth with realistic password hashing', () => {
     before(async () => {
         stack = await startStack({ services: ['auth'], env: {
             ...kNoRateLimit, BANK_ARGON2_OPSLIMIT: '2', BANK_ARGON2_MEMLIMIT_KIB: '65536',
-            BANK_HASH_THREADS: '2',
         } });
     });
 
@@ -665,10 +664,23 @@ describe('auth with realistic password hashing', () => {
         assert.ok(latencies.length >= 5, `measured during the burst: ${detail}`);
         assert.ok(Math.max(...latencies) < 50, detail);
     });
+});
 
-    // Hashing runs outside auth's address space (services/auth/hashing/hash_worker.hpp): each
-    // hash maps and unmaps 64 MiB, which stalled auth's I/O threads when done in-process.
-    test('hashes run in idle-priority child processes that die with the service', async () => {
+// Hashing runs outside auth's address space (services/auth/hashing/hash_worker.hpp): each hash
+// maps and unmaps 64 MiB, which stalled auth's I/O threads when it was done in-process.
+describe('auth hash workers', () => {
+    let stack;
+
+    before(async () => {
+        stack = await startStack({ services: ['auth'], env: { ...kNoRateLimit,
+            BANK_HASH_THREADS: '2' } });
+    });
+
+    after(async () => {
+        await stack?.stop();
+    });
+
+    test('are idle-priority child processes that do not outlive the service', async () => {
         const authUrl = stack.serviceUrls.auth;
         const username = unique('workers');
         const password = secret();
@@ -685,15 +697,18 @@ describe('auth with realistic password hashing', () => {
             `one hash worker per hash thread at most (BANK_HASH_THREADS=2): ${workers}`);
         for (const pid of workers) {
             const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-            assert.deepEqual(commandLine.slice(1, 2), ['--hash-worker'], commandLine.join(' '));
+            assert.deepEqual(commandLine.slice(0, 2), ['bank-auth', '--hash-worker'],
+                commandLine.join(' '));
+            assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'), 'bank-auth-hash\n');
             const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
             // Field 41 of /proc/<pid>/stat is the scheduling policy; 5 is SCHED_IDLE.
             const policy = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38];
             assert.equal(policy, '5', `hash worker ${pid} runs at SCHED_IDLE`);
         }
 
-        // Killed without a chance to clean up, auth still takes its workers with it
-        // (PR_SET_PDEATHSIG), so none is left holding 64 MiB or a CPU.
+        // Killed without a chance to clean up, auth still takes its workers with it (an idle
+        // worker reads the end of its socket; one in the middle of a hash gets SIGKILL from the
+        // kernel, which hash_process_test proves), so none is left holding 64 MiB or a CPU.
         process.kill(authPid, 'SIGKILL');
         const deadline = Date.now() + 5000;
         while (workers.some(pidAlive) && Date.now() < deadline) await sleep(20);

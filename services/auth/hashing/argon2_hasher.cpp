@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <memory>
 #include <utility>
 
 #include "bank/core/check.hpp"
@@ -9,42 +10,26 @@
 namespace bank::auth {
 
 Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
-                           std::string executable)
-    : workers_(workers), parameters_(parameters), executable_(std::move(executable)) {
+                           std::chrono::milliseconds reply_timeout, std::string executable)
+    : workers_(workers),
+      parameters_(parameters),
+      reply_timeout_(reply_timeout),
+      executable_(std::move(executable)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
 }
 
-std::unique_ptr<HashProcess> Argon2Hasher::acquire() {
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto process = std::move(idle_.back());
-            idle_.pop_back();
-            return process;
-        }
+HashProcess& Argon2Hasher::process_of_this_thread() {
+    thread_local std::unique_ptr<HashProcess> process;
+    thread_local const Argon2Hasher* owner = nullptr;
+    if (owner != this) {  // first use on this thread (or another hasher: tests)
+        process = std::make_unique<HashProcess>(executable_, reply_timeout_);
+        owner = this;
     }
-    return std::make_unique<HashProcess>(executable_);
-}
-
-void Argon2Hasher::release(std::unique_ptr<HashProcess> process) {
-    std::lock_guard lock(mutex_);
-    BANK_CHECK(idle_.size() < workers_.thread_count(), "more hash processes than hash threads");
-    idle_.push_back(std::move(process));
-}
-
-template <typename Call>
-auto Argon2Hasher::with_process(const Call& call) {
-    auto process = acquire();
-    auto result = call(*process);
-    release(std::move(process));
-    return result;
+    return *process;
 }
 
 boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string password) {
-    auto job = [this, &password] {
-        return with_process(
-            [&](HashProcess& process) { return process.hash(password, parameters_); });
-    };
+    auto job = [this, &password] { return process_of_this_thread().hash(password, parameters_); };
     // The job is named: temporaries with captures inside co_await trip a g++ 12 bug.
     auto result = co_await workers_.run(std::move(job));
     sodium_memzero(password.data(), password.size());
@@ -53,9 +38,7 @@ boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string passw
 }
 
 boost::asio::awaitable<Result<bool>> Argon2Hasher::verify(std::string hash, std::string password) {
-    auto job = [this, &hash, &password] {
-        return with_process([&](HashProcess& process) { return process.verify(hash, password); });
-    };
+    auto job = [this, &hash, &password] { return process_of_this_thread().verify(hash, password); };
     auto result = co_await workers_.run(std::move(job));
     sodium_memzero(password.data(), password.size());
     if (!result.ok()) co_return std::move(result).error();

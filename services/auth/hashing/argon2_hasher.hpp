@@ -2,10 +2,8 @@
 // The real PasswordHasher: argon2id in hash worker processes (hash_worker.hpp), driven from the
 // blocking worker pool so that I/O threads never wait for a hash.
 
-#include <memory>
-#include <mutex>
+#include <chrono>
 #include <string>
-#include <vector>
 
 #include "bank/async/worker_pool.hpp"
 #include "hashing/hash_process.hpp"
@@ -15,26 +13,24 @@ namespace bank::auth {
 
 class Argon2Hasher final : public PasswordHasher {
   public:
-    // `executable` is the auth binary, run as a hash worker (hash_process.hpp).
+    // `executable` is the auth binary, run as a hash worker; `reply_timeout` bounds one hash
+    // (hash_process.hpp).
     Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
+                 std::chrono::milliseconds reply_timeout,
                  std::string executable = "/proc/self/exe");
     boost::asio::awaitable<Result<std::string>> hash(std::string password) override;
     boost::asio::awaitable<Result<bool>> verify(std::string hash, std::string password) override;
 
   private:
-    // A job takes an idle worker process or starts one, and gives it back when done. The pool
-    // runs at most thread_count() jobs at once, so there are never more processes than that.
-    std::unique_ptr<HashProcess> acquire();
-    void release(std::unique_ptr<HashProcess> process);
-    // Calls `call(HashProcess&)` with an acquired process (on a worker thread) and releases it.
-    template <typename Call>
-    auto with_process(const Call& call);
+    // The calling worker thread's own worker process. One per thread, never shared: the kernel
+    // kills a worker when the thread that started it exits (PR_SET_PDEATHSIG), so a shared one
+    // could die under another thread's hash. The thread's exit also stops it.
+    HashProcess& process_of_this_thread();
 
     async::WorkerPool& workers_;
     Argon2Parameters parameters_;
+    std::chrono::milliseconds reply_timeout_;
     std::string executable_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<HashProcess>> idle_;
 };
 
 }  // namespace bank::auth

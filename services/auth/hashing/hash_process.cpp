@@ -13,6 +13,9 @@
 #include <csignal>
 #include <cstring>
 #include <utility>
+#include <vector>
+
+#include "bank/log/log.hpp"
 
 extern char** environ;
 
@@ -22,8 +25,10 @@ namespace {
 using hash_protocol::Operation;
 using hash_protocol::RequestHeader;
 
-Error unavailable(std::string detail) {
-    return make_error(ErrorCode::kUnavailable, "hashing_unavailable", std::move(detail));
+// What the client reads; the log has the cause.
+Error unavailable() {
+    return make_error(ErrorCode::kUnavailable, "hashing_unavailable",
+                      "Password hashing is unavailable; retry shortly");
 }
 
 // Moves `fd` to 3 or above: the child's end becomes its stdin with dup2, and neither end may be
@@ -33,6 +38,64 @@ int above_standard_descriptors(int fd) {
     const int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
     close(fd);
     return moved;
+}
+
+// The worker needs no configuration, and auth's environment holds the Redis URL with its
+// password: only the sanitizers' settings (for the ASan test build) are passed on.
+std::vector<char*> worker_environment() {
+    std::vector<char*> kept;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string_view variable(*entry);
+        for (const std::string_view prefix :
+             {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "TSAN_OPTIONS="}) {
+            if (variable.starts_with(prefix)) kept.push_back(*entry);
+        }
+    }
+    kept.push_back(nullptr);
+    return kept;
+}
+
+// Owns the posix_spawn attribute objects, whose set-up calls can each fail (ENOMEM).
+struct SpawnSettings {
+    posix_spawn_file_actions_t actions{};
+    posix_spawnattr_t attributes{};
+    bool ready = false;
+
+    explicit SpawnSettings(int child_socket) {
+        if (posix_spawn_file_actions_init(&actions) != 0) return;
+        if (posix_spawnattr_init(&attributes) != 0) {
+            posix_spawn_file_actions_destroy(&actions);
+            return;
+        }
+        // The child gets its end as stdin (dup2 clears close-on-exec on the copy) and nothing
+        // else of ours: not the listening socket, not the Redis connections, not other workers'
+        // sockets (which would keep them from seeing auth's end close).
+        // Signals blocked on this thread must not stay blocked in the worker, and a SIGPIPE
+        // auth ignores is reset (the worker sends with MSG_NOSIGNAL anyway).
+        sigset_t none;
+        sigemptyset(&none);
+        sigset_t defaults;
+        sigemptyset(&defaults);
+        sigaddset(&defaults, SIGPIPE);
+        ready = posix_spawn_file_actions_adddup2(&actions, child_socket, STDIN_FILENO) == 0 &&
+                posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1) == 0 &&
+                posix_spawnattr_setsigmask(&attributes, &none) == 0 &&
+                posix_spawnattr_setsigdefault(&attributes, &defaults) == 0 &&
+                posix_spawnattr_setflags(&attributes,
+                                         POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0;
+    }
+    ~SpawnSettings() {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+    }
+    SpawnSettings(const SpawnSettings&) = delete;
+    SpawnSettings& operator=(const SpawnSettings&) = delete;
+};
+
+std::string describe_wait_status(int status) {
+    if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
+    return "status " + std::to_string(status);
 }
 
 }  // namespace
@@ -58,6 +121,9 @@ Result<std::string> HashProcess::hash(std::string_view password,
 }
 
 Result<bool> HashProcess::verify(std::string_view hash, std::string_view password) {
+    // The stored value comes from Redis, not from auth's input checks; libsodium never writes
+    // one this long, so no password can match it.
+    if (hash.size() > hash_protocol::kMaxHashBytes) return false;
     auto reply = exchange(Operation::kVerify, {}, hash, password);
     if (!reply.ok()) return std::move(reply).error();
     switch (reply->status) {
@@ -65,6 +131,10 @@ Result<bool> HashProcess::verify(std::string_view hash, std::string_view passwor
             return true;
         case hash_protocol::Status::kMismatch:
             return false;
+        case hash_protocol::Status::kOutOfMemory:
+            // Not a wrong password: the login is not counted as a failure.
+            return make_error(ErrorCode::kUnavailable, "out_of_memory",
+                              "password hashing ran out of memory");
         default:
             return make_error(ErrorCode::kInternal, "hashing_failed",
                               "the hash worker refused the request");
@@ -74,7 +144,7 @@ Result<bool> HashProcess::verify(std::string_view hash, std::string_view passwor
 Result<HashProcess::Reply> HashProcess::exchange(Operation operation,
                                                  const Argon2Parameters& parameters,
                                                  std::string_view hash, std::string_view password) {
-    // Too long for the protocol: auth's own bounds keep such input away, so this is a bug.
+    // auth refuses passwords over 4 × 128 characters before asking: longer is a bug here.
     if (hash.size() > hash_protocol::kMaxHashBytes ||
         password.size() > hash_protocol::kMaxPasswordBytes) {
         return make_error(ErrorCode::kInternal, "hashing_failed",
@@ -109,91 +179,101 @@ Result<HashProcess::Reply> HashProcess::send_and_receive(const unsigned char* re
         if (socket_ < 0) {
             if (auto started = start(); !started.ok()) return std::move(started).error();
         }
-        if (send(socket_, request, size, MSG_NOSIGNAL) != static_cast<ssize_t>(size)) {
-            stop();
+        ssize_t sent = -1;
+        do {
+            sent = send(socket_, request, size, MSG_NOSIGNAL);
+        } while (sent < 0 && errno == EINTR);
+        if (sent != static_cast<ssize_t>(size)) {
+            discard("the hash worker did not take the request");
             continue;
         }
+        const auto deadline = std::chrono::steady_clock::now() + reply_timeout_;
         pollfd waiting{socket_, POLLIN, 0};
         int ready = 0;
-        do {
-            ready = poll(&waiting, 1, static_cast<int>(reply_timeout_.count()));
-        } while (ready < 0 && errno == EINTR);
+        for (;;) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            ready = poll(&waiting, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+            if (ready >= 0 || errno != EINTR) break;
+        }
         if (ready == 0) {
             // Stuck or starved: not asked again, as the next attempt would wait as long.
-            stop();
-            return unavailable("the hash worker did not answer in time");
+            discard("the hash worker did not answer in time");
+            return unavailable();
         }
         std::array<char, hash_protocol::kMaxReplyBytes + 1> buffer{};
-        const ssize_t received = ready < 0 ? -1 : recv(socket_, buffer.data(), buffer.size(), 0);
+        ssize_t received = -1;
+        if (ready > 0) {
+            do {
+                received = recv(socket_, buffer.data(), buffer.size(), 0);
+            } while (received < 0 && errno == EINTR);
+        }
         if (received <= 0 || static_cast<std::size_t>(received) > hash_protocol::kMaxReplyBytes) {
-            stop();
+            discard("the hash worker stopped answering");
             continue;
         }
         return Reply{static_cast<hash_protocol::Status>(buffer[0]),
                      std::string(buffer.data() + 1, static_cast<std::size_t>(received) - 1)};
     }
-    return unavailable("the hash worker stopped answering");
+    return unavailable();
 }
 
 Status HashProcess::start() {
     int ends[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
-        return unavailable(std::string("socketpair: ") + std::strerror(errno));
+        log::warn("cannot start a hash worker", {{"error", std::strerror(errno)}});
+        return unavailable();
     }
     const int ours = above_standard_descriptors(ends[0]);
     const int theirs = above_standard_descriptors(ends[1]);
-    if (ours < 0 || theirs < 0) {
-        if (ours >= 0) close(ours);
-        if (theirs >= 0) close(theirs);
-        return unavailable("could not place the hash worker's socket");
-    }
-
-    // The child gets its end as stdin (dup2 clears close-on-exec on the copy) and nothing else
-    // of ours: not the listening socket, not the Redis connections, not other workers' sockets.
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, theirs, STDIN_FILENO);
-    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-    // Signals blocked on this thread or set to ignore must not carry over into the worker.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    for (const int signal : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, signal);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
+    SpawnSettings settings(theirs);
+    auto environment = worker_environment();
+    // argv[0] is the service's name for ps; the kernel names the process after the path.
+    std::string name = "bank-auth";
     std::string argument(kHashWorkerArgument);
-    char* argv[] = {executable_.data(), argument.data(), nullptr};
+    char* argv[] = {name.data(), argument.data(), nullptr};
     pid_t pid = -1;
-    const int spawned =
-        posix_spawn(&pid, executable_.c_str(), &actions, &attributes, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    close(theirs);
+    int spawned = EBADF;
+    if (ours >= 0 && theirs >= 0) {
+        spawned = settings.ready ? posix_spawn(&pid, executable_.c_str(), &settings.actions,
+                                               &settings.attributes, argv, environment.data())
+                                 : ENOMEM;
+    }
+    if (theirs >= 0) close(theirs);
     if (spawned != 0) {
-        close(ours);
-        return unavailable("could not start the hash worker " + executable_ + ": " +
-                           std::strerror(spawned));
+        if (ours >= 0) close(ours);
+        log::warn("cannot start a hash worker",
+                  {{"executable", executable_}, {"error", std::strerror(spawned)}});
+        return unavailable();
     }
     pid_ = pid;
     socket_ = ours;
     return Ok{};
 }
 
-void HashProcess::stop() {
+std::string HashProcess::stop() {
     if (socket_ >= 0) close(socket_);
     socket_ = -1;
+    std::string ended = "not started";
     if (pid_ > 0) {
-        // Our own child, not yet reaped, so the pid cannot belong to anyone else.
+        // Our own child, not yet reaped (main keeps SIGCHLD at its default, so nothing reaps
+        // it behind our back), so the pid cannot belong to anyone else.
         (void)kill(pid_, SIGKILL);
-        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        int status = 0;
+        pid_t reaped = -1;
+        do {
+            reaped = waitpid(pid_, &status, 0);
+        } while (reaped < 0 && errno == EINTR);
+        ended = reaped == pid_ ? describe_wait_status(status) : "not reaped";
     }
     pid_ = -1;
+    return ended;
+}
+
+void HashProcess::discard(std::string_view why) {
+    const pid_t pid = pid_;
+    const std::string ended = stop();
+    log::warn(why, {{"pid", pid}, {"ended", ended}});
 }
 
 }  // namespace bank::auth

@@ -16,21 +16,18 @@ namespace bank::auth {
 
 class HashProcess {
   public:
-    // How long one hash may take before the worker is presumed stuck and killed. A hash takes
-    // tens of milliseconds, but the worker runs at SCHED_IDLE and waits for idle CPU while the
-    // machine is saturated; the service's own queue bound keeps the wait finite.
-    static constexpr std::chrono::milliseconds kDefaultReplyTimeout{60'000};
-
     // Runs `executable --hash-worker`: the auth binary itself (/proc/self/exe) in the service.
-    explicit HashProcess(std::string executable,
-                         std::chrono::milliseconds reply_timeout = kDefaultReplyTimeout);
+    // A worker that has not answered after `reply_timeout` is presumed stuck and killed.
+    HashProcess(std::string executable, std::chrono::milliseconds reply_timeout);
     ~HashProcess();
     HashProcess(const HashProcess&) = delete;
     HashProcess& operator=(const HashProcess&) = delete;
 
-    // A new PHC string for `password`. Unavailable when the worker cannot be run or answer.
+    // A new PHC string for `password`. Unavailable when the worker cannot be run or answer,
+    // or ran out of memory.
     Result<std::string> hash(std::string_view password, const Argon2Parameters& parameters);
-    // Whether `password` matches the stored PHC string `hash`.
+    // Whether `password` matches the stored PHC string `hash`. A stored value longer than any
+    // PHC string libsodium writes matches nothing.
     Result<bool> verify(std::string_view hash, std::string_view password);
 
     // The worker's pid, or -1 before the first request and after a failure (for tests).
@@ -45,7 +42,10 @@ class HashProcess {
                            std::string_view hash, std::string_view password);
     Result<Reply> send_and_receive(const unsigned char* request, std::size_t size);
     Status start();
-    void stop();
+    // Kills and reaps the worker; returns how it ended ("exit 1", "signal 9", ...).
+    std::string stop();
+    // stop(), and a warning in the log with `why` and how the worker ended.
+    void discard(std::string_view why);
 
     std::string executable_;
     std::chrono::milliseconds reply_timeout_;

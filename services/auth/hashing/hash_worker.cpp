@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <span>
 
@@ -58,9 +59,14 @@ Reply serve(std::span<const unsigned char> message) {
             // libsodium reads the stored hash as a C string.
             std::array<char, crypto_pwhash_STRBYTES> hash{};
             std::memcpy(hash.data(), stored, header.hash_bytes);
-            const bool match =
-                crypto_pwhash_str_verify(hash.data(), password, header.password_bytes) == 0;
-            return Reply(match ? Status::kOk : Status::kMismatch);
+            // -1 means a wrong password (errno EINVAL), a stored string libsodium cannot read,
+            // or no memory for the work area (mmap's ENOMEM). Only the last is not the user's
+            // doing: it must not count as a failed login.
+            errno = 0;
+            if (crypto_pwhash_str_verify(hash.data(), password, header.password_bytes) == 0) {
+                return Reply(Status::kOk);
+            }
+            return Reply(errno == ENOMEM ? Status::kOutOfMemory : Status::kMismatch);
         }
     }
     return Reply(Status::kBadRequest);
@@ -75,10 +81,19 @@ int run_hash_worker(int fd) {
     // on CPU time nothing else wants; when the machine is otherwise idle it runs at full speed.
     // Failure (e.g. a seccomp profile that forbids it) only costs latency, not correctness.
     sched_param parameters{};
-    (void)sched_setscheduler(0, SCHED_IDLE, &parameters);
+    if (sched_setscheduler(0, SCHED_IDLE, &parameters) != 0) {
+        std::fprintf(stderr, "bank-auth hash worker: SCHED_IDLE refused: %s\n",
+                     std::strerror(errno));
+    }
     // Killed with the thread that started it, even in the middle of a hash. Had the parent gone
     // already, the first recv below reads the end of the stream.
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Named for ps and top (the kernel would call it "exe", after /proc/self/exe).
+    (void)prctl(PR_SET_NAME, "bank-auth-hash");
+    // A signal for the whole process group or cgroup (Ctrl-C on `make run`, systemd's stop)
+    // must not take the workers from under auth while it finishes its requests: the worker
+    // ends when auth closes its socket or dies.
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, SIG_IGN);
     if (sodium_init() < 0) return 1;
 
     // One byte over the largest request: recv cuts a longer message to this size, which then

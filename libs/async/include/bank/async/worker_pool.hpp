@@ -11,7 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -24,16 +23,10 @@ namespace bank::async {
 
 class WorkerPool {
   public:
-    // `thread_init` runs first on every worker thread (e.g. to lower its scheduling priority
-    // before it takes any job).
-    WorkerPool(std::size_t thread_count, std::size_t max_jobs,
-               std::function<void()> thread_init = {})
+    WorkerPool(std::size_t thread_count, std::size_t max_jobs)
         : guard_(pool_.get_executor()), thread_count_(thread_count), max_jobs_(max_jobs) {
         for (std::size_t i = 0; i < thread_count; ++i) {
-            threads_.emplace_back([this, thread_init] {
-                if (thread_init) thread_init();
-                pool_.run();
-            });
+            threads_.emplace_back([this] { pool_.run(); });
         }
     }
     ~WorkerPool() { join(); }
