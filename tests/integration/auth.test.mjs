@@ -24,6 +24,16 @@ function secret() {
     return `pw-${crypto.randomBytes(12).toString('hex')}`;
 }
 
+// A new user registered straight with auth (its internal route): { username, password }.
+async function registerUser(stack, prefix) {
+    const username = unique(prefix);
+    const password = secret();
+    const registered = await request(stack.serviceUrls.auth, 'POST', '/register',
+        { json: { username, password }, headers: stack.internalHeaders() });
+    assert.equal(registered.status, 201, registered.text);
+    return { username, password };
+}
+
 function decodeSegment(segment) {
     return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
 }
@@ -613,11 +623,7 @@ describe('auth with realistic password hashing', () => {
 
     test('50 parallel logins do not hold up /healthz', async (t) => {
         const authUrl = stack.serviceUrls.auth;
-        const username = unique('busy');
-        const password = secret();
-        const registered = await request(authUrl, 'POST', '/register',
-            { json: { username, password }, headers: stack.internalHeaders() });
-        assert.equal(registered.status, 201, registered.text);
+        const { username, password } = await registerUser(stack, 'busy');
 
         let done = false;
         const burst = Promise.all(Array.from({ length: 50 }, () =>
@@ -682,11 +688,7 @@ describe('auth hash workers', () => {
 
     test('are idle-priority child processes that do not outlive the service', async () => {
         const authUrl = stack.serviceUrls.auth;
-        const username = unique('workers');
-        const password = secret();
-        const registered = await request(authUrl, 'POST', '/register',
-            { json: { username, password }, headers: stack.internalHeaders() });
-        assert.equal(registered.status, 201, registered.text);
+        const { username, password } = await registerUser(stack, 'workers');
         const logins = await Promise.all([0, 1, 2].map(() => request(authUrl, 'POST', '/token',
             { form: { grant_type: 'password', username, password } })));
         assert.deepEqual(logins.map((login) => login.status), [200, 200, 200]);
@@ -729,10 +731,7 @@ describe('auth readiness follows Redis', () => {
 
     test('/readyz and /token are 503 while Redis is down, and recover', async () => {
         const authUrl = stack.serviceUrls.auth;
-        const username = unique('ready');
-        const password = secret();
-        assert.equal((await request(authUrl, 'POST', '/register',
-            { json: { username, password }, headers: stack.internalHeaders() })).status, 201);
+        const { username, password } = await registerUser(stack, 'ready');
         const ready = await request(authUrl, 'GET', '/readyz');
         assertJson(ready, 200);
 

@@ -21,7 +21,7 @@ Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters paramete
 HashProcess& Argon2Hasher::process_of_this_thread() {
     thread_local std::unique_ptr<HashProcess> process;
     thread_local const Argon2Hasher* owner = nullptr;
-    if (owner != this) {  // first use on this thread (or another hasher: tests)
+    if (owner != this) {  // first use on this thread, or by another hasher than before
         process = std::make_unique<HashProcess>(executable_, reply_timeout_);
         owner = this;
     }

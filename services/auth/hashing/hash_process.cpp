@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "bank/core/check.hpp"
 #include "bank/log/log.hpp"
 
 extern char** environ;
@@ -29,6 +30,18 @@ using hash_protocol::RequestHeader;
 Error unavailable() {
     return make_error(ErrorCode::kUnavailable, "hashing_unavailable",
                       "Password hashing is unavailable; retry shortly");
+}
+
+// Not the user's doing (a verification that fails this way is not a wrong password).
+Error out_of_memory() {
+    return make_error(ErrorCode::kUnavailable, "out_of_memory",
+                      "password hashing ran out of memory");
+}
+
+// The worker answered kBadRequest or nonsense: a bug on one side of the protocol.
+Error refused() {
+    return make_error(ErrorCode::kInternal, "hashing_failed",
+                      "the hash worker refused the request");
 }
 
 // Moves `fd` to 3 or above: the child's end becomes its stdin with dup2, and neither end may be
@@ -109,14 +122,8 @@ Result<std::string> HashProcess::hash(std::string_view password,
                                       const Argon2Parameters& parameters) {
     auto reply = exchange(Operation::kHash, parameters, {}, password);
     if (!reply.ok()) return std::move(reply).error();
-    if (reply->status == hash_protocol::Status::kOutOfMemory) {
-        return make_error(ErrorCode::kUnavailable, "out_of_memory",
-                          "password hashing ran out of memory");
-    }
-    if (reply->status != hash_protocol::Status::kOk || reply->payload.empty()) {
-        return make_error(ErrorCode::kInternal, "hashing_failed",
-                          "the hash worker refused the request");
-    }
+    if (reply->status == hash_protocol::Status::kOutOfMemory) return out_of_memory();
+    if (reply->status != hash_protocol::Status::kOk || reply->payload.empty()) return refused();
     return std::move(reply->payload);
 }
 
@@ -132,23 +139,21 @@ Result<bool> HashProcess::verify(std::string_view hash, std::string_view passwor
         case hash_protocol::Status::kMismatch:
             return false;
         case hash_protocol::Status::kOutOfMemory:
-            // Not a wrong password: the login is not counted as a failure.
-            return make_error(ErrorCode::kUnavailable, "out_of_memory",
-                              "password hashing ran out of memory");
+            return out_of_memory();
         default:
-            return make_error(ErrorCode::kInternal, "hashing_failed",
-                              "the hash worker refused the request");
+            return refused();
     }
 }
 
 Result<HashProcess::Reply> HashProcess::exchange(Operation operation,
                                                  const Argon2Parameters& parameters,
                                                  std::string_view hash, std::string_view password) {
+    // verify() answers over-long stored hashes itself, and hash() sends none.
+    BANK_CHECK(hash.size() <= hash_protocol::kMaxHashBytes, "stored hash too long for the worker");
     // auth refuses passwords over 4 × 128 characters before asking: longer is a bug here.
-    if (hash.size() > hash_protocol::kMaxHashBytes ||
-        password.size() > hash_protocol::kMaxPasswordBytes) {
+    if (password.size() > hash_protocol::kMaxPasswordBytes) {
         return make_error(ErrorCode::kInternal, "hashing_failed",
-                          "a password or hash is too long for the hash worker");
+                          "a password is too long for the hash worker");
     }
     RequestHeader header{};
     header.operation = operation;

@@ -79,6 +79,7 @@ int run_hash_worker(int fd) {
     // the cores from auth's I/O threads (and from the other services), and health checks and
     // other requests would queue behind a burst of logins. SCHED_IDLE lets this process run only
     // on CPU time nothing else wants; when the machine is otherwise idle it runs at full speed.
+    // (It still slows the request path somewhat on a 2-core VM: docs/benchmarks.md.)
     // Failure (e.g. a seccomp profile that forbids it) only costs latency, not correctness.
     sched_param parameters{};
     if (sched_setscheduler(0, SCHED_IDLE, &parameters) != 0) {

@@ -32,7 +32,7 @@ enum class Operation : std::uint8_t { kHash = 1, kVerify = 2 };
 enum class Status : std::uint8_t {
     kOk = 0,           // kHash: the PHC string follows; kVerify: the password matches
     kMismatch = 1,     // kVerify: wrong password, or a stored hash libsodium cannot read
-    kOutOfMemory = 2,  // kHash: libsodium could not hash (the work area was not available)
+    kOutOfMemory = 2,  // no memory for the work area (kHash, or kVerify with mmap's ENOMEM)
     kBadRequest = 3,   // the message broke the protocol (a bug in the sender)
 };
 
