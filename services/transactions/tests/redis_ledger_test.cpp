@@ -3,7 +3,8 @@
 // username or account number in the accounts service's keys; refusals (insufficient funds, self
 // transfer, unknown receiver, a corrupt index, balance cap) change nothing; idempotent replays move
 // no money and a reused key is refused; concurrent postings neither lose nor double money; history
-// and the event stream get exactly one record per committed posting.
+// and the event stream get exactly one record per committed posting (the event names the posting
+// and its sequence number; the record's entries are valid JSON).
 #include "storage/redis_ledger.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -179,8 +182,27 @@ TEST_F(RedisLedgerTest, WalkthroughKeepsTheJournalBalanced) {
     ASSERT_TRUE(newest.ok() && newest->is_string());
     EXPECT_EQ(newest->as_string(), transfer->transaction_id);
 
-    // One event per committed posting.
+    // Its entries: valid JSON, one debit and one credit of the amount.
+    auto entries = command({"HGET", transaction_key(transfer->transaction_id), "entries"});
+    ASSERT_TRUE(entries.ok() && entries->is_string());
+    boost::system::error_code parse_error;
+    const boost::json::value parsed = boost::json::parse(entries->as_string(), parse_error);
+    ASSERT_FALSE(parse_error) << entries->as_string();
+    EXPECT_EQ(parsed, boost::json::parse(R"([{"account":"alice","delta_minor":"-2000"},)"
+                                         R"({"account":"bob","delta_minor":"2000"}])"));
+
+    // One event per committed posting, naming the posting and its sequence number; the facts
+    // are in the record.
     EXPECT_EQ(integer({"XLEN", std::string(kEventsKey)}), 3);
+    auto last_event = command({"XREVRANGE", std::string(kEventsKey), "+", "-", "COUNT", "1"});
+    ASSERT_TRUE(last_event.ok() && last_event->is_array());
+    ASSERT_EQ(last_event->elements().size(), 1u);
+    const auto& fields = last_event->elements()[0].elements()[1].elements();
+    ASSERT_EQ(fields.size(), 4u);
+    EXPECT_EQ(fields[0].as_string(), "transaction_id");
+    EXPECT_EQ(fields[1].as_string(), transfer->transaction_id);
+    EXPECT_EQ(fields[2].as_string(), "seq");
+    EXPECT_EQ(fields[3].as_string(), std::to_string(transfer->sequence));
 
     // By account number: carol's is 1000000002.
     auto by_number = request(PostingType::kTransfer, "alice", 500);
@@ -256,6 +278,12 @@ TEST_F(RedisLedgerTest, RefusalsChangeNothing) {
     auto maxlen_refused = post(bad_maxlen);
     ASSERT_FALSE(maxlen_refused.ok());
     EXPECT_EQ(maxlen_refused.error().code, ErrorCode::kInternal);
+
+    // The record's entries are written as JSON text, so an id that would need escaping is
+    // refused before anything is written (user ids are UUIDs; this one is corruption).
+    auto quoted_id = post(request(PostingType::kDeposit, "al\"ice", 5));
+    ASSERT_FALSE(quoted_id.ok());
+    EXPECT_EQ(quoted_id.error().code, ErrorCode::kInternal);
 
     EXPECT_EQ(snapshot(), before);
     EXPECT_EQ(sum_of_balances(), 0);
