@@ -47,6 +47,11 @@ export function toMarkdown(result) {
         lines.push(`| ceiling: redis-benchmark SET (${redis.clients} clients, same Redis) | ` +
             `${rate(redis.requests_per_s)} | ${redis.p50_ms ?? '–'} | ${redis.p99_ms ?? '–'} | – | – | – | – |`);
     }
+    if (result.ceiling_requests_per_s !== undefined) {
+        lines.push('');
+        lines.push('"Of ceiling": of the mean of the two NGINX → /healthz runs around the transfers ' +
+            `with all users seeded, ${rate(result.ceiling_requests_per_s)}/s.`);
+    }
     if (result.compactions?.length) {
         lines.push('');
         lines.push('Append-only file compacted (BGREWRITEAOF) before measuring: ' +
