@@ -37,6 +37,8 @@ namespace {
 // comes before the first write; the assertion after the writes is a tripwire for bugs.
 const char* const kLedgerSource = R"lua(
 local MAX_SAFE = 9007199254740991
+-- A user id: a UUID's letters, digits and hyphens, which also need no escaping in JSON text.
+local USER_ID = '^[%w%-]+$'
 local function fail(code, message) return redis.error_reply(code .. ' ' .. message) end
 local function text(n) return string.format('%d', n) end
 
@@ -93,7 +95,7 @@ if kind == 'transfer' then
   receiver = redis.call('GET', index)
   if not receiver then return fail('RECEIVER_NOT_FOUND', 'receiver account does not exist') end
   -- User ids are UUIDs (letters, digits, hyphens); anything else, say '@cash', is corruption.
-  if not string.match(receiver, '^[%w%-]+$') then
+  if not string.match(receiver, USER_ID) then
     return fail('LEDGER_INVARIANT', 'the accounts index holds a malformed user id')
   end
   local name = redis.call('HGET', 'accounts:user:' .. receiver, 'username')
@@ -103,9 +105,10 @@ if kind == 'transfer' then
   receiver_history = 'ledger:history:' .. receiver
   receiver_name = name
 end
--- The ids the record names are JSON-safe as they are (the entries are written as text).
-if not string.match(ARGV[3], '^[%w%-]+$') or not string.match(ARGV[12], '^@?[%w%-]+$') then
-  return fail('INVALID_ACCOUNT', 'account ids must be letters, digits and hyphens')
+-- The record's entries are written as JSON text, so the acting user's id must need no escaping
+-- (the cash account's is a constant, checked when the service is compiled).
+if not string.match(ARGV[3], USER_ID) then
+  return fail('INVALID_ACCOUNT', 'user ids are letters, digits and hyphens')
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   return fail('DUPLICATE_TRANSACTION', 'transaction id already posted')
@@ -171,8 +174,8 @@ local from_after, to_after
 if kind == 'deposit' then from_after, to_after = other_text, acting_text
 else from_after, to_after = acting_text, other_text end
 
--- Written as text rather than with cjson.encode (three tables built and walked): account ids
--- are UUIDs or the cash account's id, checked above to need no escaping.
+-- Written as text rather than with cjson.encode (three tables built and walked): both account
+-- ids need no escaping (checked above).
 local entries = '[{"account":"' .. from .. '","delta_minor":"-' .. amount_text ..
   '"},{"account":"' .. to .. '","delta_minor":"' .. amount_text .. '"}]'
 redis.call('HSET', KEYS[5], 'transaction_id', ARGV[2], 'type', kind,

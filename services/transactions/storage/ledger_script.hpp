@@ -22,6 +22,18 @@ namespace bank::transactions {
 
 // Not a user id: user ids are UUIDs, so "@" can never collide with one.
 inline constexpr std::string_view kCashAccount = "@cash";
+
+// The ledger script writes a record's entries as JSON text around the account ids, so the cash
+// account's id must need no escaping (user ids are checked by the script).
+constexpr bool needs_no_json_escaping(std::string_view id) {
+    for (const char c : id) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '@';
+        if (!plain) return false;
+    }
+    return !id.empty();
+}
+static_assert(needs_no_json_escaping(kCashAccount));
 // Lua 5.1 numbers are doubles, exact for integers up to 2^53 - 1; no balance may exceed it.
 inline constexpr std::int64_t kMaxSafeBalanceMinor = 9007199254740991;
 
