@@ -594,8 +594,9 @@ describe('auth', () => {
 
     // Last: it reads what every test above has written.
     test('no log contains a password or a refresh token used here', async () => {
-        // The request log line is written as a request ends; give the last ones a moment.
-        await sleep(300);
+        // Request log lines are buffered and written within a second (libs/log); wait for the
+        // last ones.
+        await sleep(1300);
         assert.ok(secrets.size >= 10, `the tests above recorded secrets (${secrets.size})`);
         const logs = stack.logs();
         assert.ok('auth.log' in logs, `auth.log exists: ${Object.keys(logs)}`);
@@ -650,7 +651,8 @@ describe('auth with realistic password hashing', () => {
         assert.ok(statuses.every((status) => status === 200), `all logins succeed: ${statuses}`);
         // For the failure message: the service's own view of the slowest probes (its request log
         // line has latency_ms), to tell time spent in the service from time spent elsewhere.
-        await sleep(200);
+        // Request lines are written within a second (libs/log).
+        await sleep(1300);
         const serverMs = {};
         for (const line of stack.log('auth').split('\n')) {
             if (!line.includes(probeId)) continue;

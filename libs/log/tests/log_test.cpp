@@ -1,12 +1,20 @@
 // Proves that log lines are single-line JSON objects with the fixed fields and the caller's
 // fields, with quotes and newlines in values escaped rather than breaking the line; and that the
 // request line, written without building a JSON object, has exactly the shape and values the
-// general formatter would give it.
+// general formatter would give it; and that lines reach standard output in order, request lines
+// buffered (not a write per request) until a warning, a flush or a full buffer.
 #include "bank/log/log.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
 
 namespace bank::log {
 namespace {
@@ -70,6 +78,90 @@ TEST(Log, RequestLineLeavesOutAnUnknownUser) {
     EXPECT_FALSE(parsed.contains("user_id"));
     EXPECT_DOUBLE_EQ(parsed.at("latency_ms").to_number<double>(), 0.007);
     EXPECT_EQ(parsed.at("status").as_int64(), 200);
+}
+
+// Standard output sent to a temporary file for the life of the object (and log::init() run
+// then, so its sink sees a file, not the terminal the test may run in); restored after.
+class CapturedStdout {
+  public:
+    CapturedStdout() {
+        char name[] = "/tmp/bank-log-test-XXXXXX";
+        const int fd = ::mkstemp(name);
+        EXPECT_GE(fd, 0);
+        path_ = name;
+        std::fflush(stdout);
+        saved_ = ::dup(STDOUT_FILENO);
+        EXPECT_EQ(::dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
+        ::close(fd);
+        init("capture-test");
+    }
+    CapturedStdout(const CapturedStdout&) = delete;
+    CapturedStdout& operator=(const CapturedStdout&) = delete;
+    ~CapturedStdout() {
+        flush();
+        std::fflush(stdout);
+        ::dup2(saved_, STDOUT_FILENO);
+        ::close(saved_);
+        init("test-service");
+        ::unlink(path_.c_str());
+    }
+    [[nodiscard]] std::vector<std::string> lines() const {
+        std::ifstream in(path_);
+        std::vector<std::string> result;
+        for (std::string line; std::getline(in, line);) result.push_back(line);
+        return result;
+    }
+
+  private:
+    std::string path_;
+    int saved_ = -1;
+};
+
+std::string message_of(const std::string& line) {
+    return std::string(boost::json::parse(line).as_object().at("message").as_string());
+}
+
+TEST(Log, RequestLinesAreBufferedUntilAWarning) {
+    const CapturedStdout captured;
+    request({"GET", "/a", 200, std::chrono::microseconds(5), "first", ""});
+    request({"GET", "/b", 200, std::chrono::microseconds(5), "second", ""});
+    EXPECT_TRUE(captured.lines().empty()) << "request lines were written one by one";
+    warn("something to look at");
+    const auto lines = captured.lines();
+    ASSERT_EQ(lines.size(), 3U);
+    EXPECT_NE(lines[0].find(R"("request_id":"first")"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[1].find(R"("request_id":"second")"), std::string::npos) << lines[1];
+    EXPECT_EQ(message_of(lines[2]), "something to look at");
+}
+
+TEST(Log, FlushWritesWhatIsBuffered) {
+    const CapturedStdout captured;
+    info("starting");
+    request({"POST", "/c", 201, std::chrono::microseconds(5), "third", "u1"});
+    EXPECT_TRUE(captured.lines().empty());
+    flush();
+    const auto lines = captured.lines();
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_EQ(message_of(lines[0]), "starting");
+    EXPECT_NE(lines[1].find(R"("user_id":"u1")"), std::string::npos) << lines[1];
+}
+
+TEST(Log, AFullBufferIsWrittenWithoutAFlush) {
+    const CapturedStdout captured;
+    // Far more than the buffer holds (64 KiB): most of it must be out before any flush, and
+    // every line whole.
+    const std::string id(100, 'x');
+    constexpr int kLines = 2000;
+    for (int i = 0; i < kLines; ++i) {
+        request({"GET", "/d", 200, std::chrono::microseconds(i), id, ""});
+    }
+    const auto before_flush = captured.lines();
+    EXPECT_GT(before_flush.size(), static_cast<std::size_t>(kLines / 2));
+    EXPECT_LT(before_flush.size(), static_cast<std::size_t>(kLines));
+    flush();
+    const auto lines = captured.lines();
+    ASSERT_EQ(lines.size(), static_cast<std::size_t>(kLines));
+    for (const auto& line : lines) EXPECT_EQ(message_of(line), "request");
 }
 
 }  // namespace

@@ -133,6 +133,8 @@ int Runtime::run(http::Router router) {
     redis_->stop();
     io_.force_stop_and_join();
     log::info("stopped", {{"drained", drained}});
+    // The last request lines and this one are still buffered; out before the process ends.
+    log::flush();
     return 0;
 }
 

@@ -12,8 +12,12 @@ namespace bank::log {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
 
-// Call once at start-up, before threads start.
+// Call once at start-up, before threads start. Lines are buffered: warnings and errors are
+// written at once (with every line before them), the rest within a second, or at once when
+// standard output is a terminal.
 void init(std::string service, Level minimum = Level::kInfo);
+// Writes out every buffered line now (before an exit that skips static destructors).
+void flush();
 void set_request_logging(bool enabled);
 [[nodiscard]] bool request_logging();
 
