@@ -2,12 +2,26 @@
 
 #include <sodium.h>
 
+#include <chrono>
 #include <memory>
 #include <utility>
 
 #include "bank/core/check.hpp"
 
 namespace bank::auth {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A job still queued when its deadline passes is not started. The deadline is the reply timeout
+// (10 s by default, the gateway's upstream timeout): by then the gateway has answered 504 and
+// the client has gone, and hashing for nobody would only delay the logins queued behind.
+Error queued_too_long() {
+    return make_error(ErrorCode::kUnavailable, "server_busy", "The server is busy; retry shortly");
+}
+
+}  // namespace
 
 Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
                            std::chrono::milliseconds reply_timeout, std::string executable)
@@ -29,7 +43,11 @@ HashProcess& Argon2Hasher::process_of_this_thread() {
 }
 
 boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string password) {
-    auto job = [this, &password] { return process_of_this_thread().hash(password, parameters_); };
+    const auto deadline = Clock::now() + reply_timeout_;
+    auto job = [this, &password, deadline]() -> Result<std::string> {
+        if (Clock::now() > deadline) return queued_too_long();
+        return process_of_this_thread().hash(password, parameters_);
+    };
     // The job is named: temporaries with captures inside co_await trip a g++ 12 bug.
     auto result = co_await workers_.run(std::move(job));
     sodium_memzero(password.data(), password.size());
@@ -38,7 +56,11 @@ boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string passw
 }
 
 boost::asio::awaitable<Result<bool>> Argon2Hasher::verify(std::string hash, std::string password) {
-    auto job = [this, &hash, &password] { return process_of_this_thread().verify(hash, password); };
+    const auto deadline = Clock::now() + reply_timeout_;
+    auto job = [this, &hash, &password, deadline]() -> Result<bool> {
+        if (Clock::now() > deadline) return queued_too_long();
+        return process_of_this_thread().verify(hash, password);
+    };
     auto result = co_await workers_.run(std::move(job));
     sodium_memzero(password.data(), password.size());
     if (!result.ok()) co_return std::move(result).error();

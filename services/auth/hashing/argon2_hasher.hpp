@@ -14,7 +14,8 @@ namespace bank::auth {
 class Argon2Hasher final : public PasswordHasher {
   public:
     // `executable` is the auth binary, run as a hash worker; `reply_timeout` bounds one hash
-    // (hash_process.hpp).
+    // (hash_process.hpp) and how long a job may wait in the queue: one that waited longer is
+    // answered kUnavailable (server_busy) without being hashed.
     Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
                  std::chrono::milliseconds reply_timeout,
                  std::string executable = "/proc/self/exe");
