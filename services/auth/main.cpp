@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
     // One hash takes tens of milliseconds; past the gateway's 10 s nobody waits for the answer.
     const auto hash_timeout =
         std::chrono::milliseconds(env.integer("BANK_HASH_TIMEOUT_MS", 10'000, 100, 600'000));
+    // A job still queued after this is answered 503 without being hashed: the slowest caller to
+    // give up is accounts (BANK_AUTH_TIMEOUT_MS, 5 s) and a hash takes tens of milliseconds, so by
+    // then its answer would reach nobody. A full queue (64 jobs) drains in about 2 s.
+    const auto hash_queue_wait =
+        std::chrono::milliseconds(env.integer("BANK_HASH_QUEUE_WAIT_MS", 4'000, 100, 600'000));
     auth::Argon2Parameters argon2;
     argon2.opslimit =
         static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
@@ -77,7 +82,7 @@ int main(int argc, char** argv) {
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());
-    auth::Argon2Hasher hasher(workers, argon2, hash_timeout);
+    auth::Argon2Hasher hasher(workers, argon2, hash_timeout, hash_queue_wait);
     auth::AuthLogic logic(store, hasher, *signer, tokens, throttle);
     {
         boost::asio::io_context setup;

@@ -45,6 +45,20 @@ function median(values) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// auth buffers its request log lines and writes them within a second (libs/log). Sends one
+// more request with an id of its own and reads auth's log until that id is in it: every line
+// logged before it is then in the file too. Returns the log.
+async function flushedAuthLog(stack) {
+    const marker = `flush-${crypto.randomUUID()}`;
+    await stack.api('GET', '/api/auth/jwks.json', { headers: { 'x-request-id': marker } });
+    for (let i = 0; i < 50; i++) {
+        const log = stack.log('auth');
+        if (log.includes(marker)) return log;
+        await sleep(100);
+    }
+    assert.fail(`auth did not write its request log within 5 s (marker ${marker})`);
+}
+
 function assertJson(response, status) {
     assert.equal(response.status, status, `status of ${response.text}`);
     assert.match(response.headers['content-type'] ?? '', /^application\/json\b/,
@@ -594,9 +608,7 @@ describe('auth', () => {
 
     // Last: it reads what every test above has written.
     test('no log contains a password or a refresh token used here', async () => {
-        // Request log lines are buffered and written within a second (libs/log); wait for the
-        // last ones.
-        await sleep(1300);
+        await flushedAuthLog(stack);
         assert.ok(secrets.size >= 10, `the tests above recorded secrets (${secrets.size})`);
         const logs = stack.logs();
         assert.ok('auth.log' in logs, `auth.log exists: ${Object.keys(logs)}`);
@@ -651,10 +663,8 @@ describe('auth with realistic password hashing', () => {
         assert.ok(statuses.every((status) => status === 200), `all logins succeed: ${statuses}`);
         // For the failure message: the service's own view of the slowest probes (its request log
         // line has latency_ms), to tell time spent in the service from time spent elsewhere.
-        // Request lines are written within a second (libs/log).
-        await sleep(1300);
         const serverMs = {};
-        for (const line of stack.log('auth').split('\n')) {
+        for (const line of (await flushedAuthLog(stack)).split('\n')) {
             if (!line.includes(probeId)) continue;
             try {
                 const entry = JSON.parse(line);

@@ -1,5 +1,6 @@
 #include "bank/log/log.hpp"
 
+#include <poll.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -93,28 +94,50 @@ class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
     static constexpr std::size_t kFlushBytes = 64 * 1024;
 
     // Whole buffer to file descriptor 1, after anything stdio holds for it, so lines keep their
-    // order. A failed write drops the buffer: logging must never stop the service.
+    // order. A descriptor left non-blocking by whoever gave it to us is waited on for up to
+    // kStallMs per try. What cannot be written is dropped (logging must never stop the service),
+    // ending with a newline so the next line starts whole.
     void write_out() {
         if (buffer_.empty()) return;
+        // The last write stopped inside a line and its newline could not be written either.
+        const bool owed = owe_newline_;
+        if (owed) buffer_.insert(buffer_.begin(), '\n');
+        owe_newline_ = false;
         std::fflush(stdout);
         std::size_t done = 0;
         while (done < buffer_.size()) {
             const ssize_t written =
                 ::write(STDOUT_FILENO, buffer_.data() + done, buffer_.size() - done);
+            if (written > 0) {
+                done += static_cast<std::size_t>(written);
+                continue;
+            }
             if (written < 0 && errno == EINTR) continue;
-            if (written <= 0) break;
-            done += static_cast<std::size_t>(written);
+            pollfd ready{STDOUT_FILENO, POLLOUT, 0};
+            if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+                ::poll(&ready, 1, kStallMs) > 0) {
+                continue;
+            }
+            // Giving up: if the output now ends inside a line, end it before anything else.
+            const bool inside_line = done > 0 ? buffer_[done - 1] != '\n' : owed;
+            if (inside_line) owe_newline_ = ::write(STDOUT_FILENO, "\n", 1) != 1;
+            break;
         }
         buffer_.clear();
     }
 
+    static constexpr int kStallMs = 100;
+
     const bool interactive_;
+    bool owe_newline_ = false;
     std::string buffer_;
 };
 
 // A logger named "bank" on a new BufferedStdoutSink, registered with spdlog so that its
-// periodic flush reaches it. Warnings and errors are flushed at once, so a crash keeps the
-// lines that explain it (and every line before them); request lines wait at most a second.
+// periodic flush reaches it. Warnings and errors are flushed at once, with every line before
+// them; request lines wait at most a second. A process that dies without exiting (abort() from
+// BANK_CHECK, SIGKILL, the OOM killer) loses what is still buffered, up to a second of request
+// lines; BANK_CHECK writes its own message to stderr directly, so the reason is never lost.
 std::shared_ptr<spdlog::logger> make_logger() {
     auto made = std::make_shared<spdlog::logger>("bank", std::make_shared<BufferedStdoutSink>());
     made->set_pattern("%v");

@@ -14,9 +14,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A job still queued when its deadline passes is not started. The deadline is the reply timeout
-// (10 s by default, the gateway's upstream timeout): by then the gateway has answered 504 and
-// the client has gone, and hashing for nobody would only delay the logins queued behind.
+// A job still queued when its deadline passes is not started: its caller has given up by then
+// (BANK_HASH_QUEUE_WAIT_MS, services/auth/main.cpp), and hashing for nobody would only delay the
+// logins queued behind it.
 Error queued_too_long() {
     return make_error(ErrorCode::kUnavailable, "server_busy", "The server is busy; retry shortly");
 }
@@ -24,10 +24,12 @@ Error queued_too_long() {
 }  // namespace
 
 Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
-                           std::chrono::milliseconds reply_timeout, std::string executable)
+                           std::chrono::milliseconds reply_timeout,
+                           std::chrono::milliseconds queue_wait, std::string executable)
     : workers_(workers),
       parameters_(parameters),
       reply_timeout_(reply_timeout),
+      queue_wait_(queue_wait),
       executable_(std::move(executable)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
 }
@@ -43,7 +45,7 @@ HashProcess& Argon2Hasher::process_of_this_thread() {
 }
 
 boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string password) {
-    const auto deadline = Clock::now() + reply_timeout_;
+    const auto deadline = Clock::now() + queue_wait_;
     auto job = [this, &password, deadline]() -> Result<std::string> {
         if (Clock::now() > deadline) return queued_too_long();
         return process_of_this_thread().hash(password, parameters_);
@@ -56,7 +58,7 @@ boost::asio::awaitable<Result<std::string>> Argon2Hasher::hash(std::string passw
 }
 
 boost::asio::awaitable<Result<bool>> Argon2Hasher::verify(std::string hash, std::string password) {
-    const auto deadline = Clock::now() + reply_timeout_;
+    const auto deadline = Clock::now() + queue_wait_;
     auto job = [this, &hash, &password, deadline]() -> Result<bool> {
         if (Clock::now() > deadline) return queued_too_long();
         return process_of_this_thread().verify(hash, password);

@@ -1,7 +1,7 @@
 // Proves the queue deadline of Argon2Hasher: a hash or a verification that waited in the worker
-// pool's queue longer than the reply timeout is answered kUnavailable (server_busy) without being
-// computed, because the gateway has given up on it by then; one that starts in time is computed
-// by a real hash worker as usual.
+// pool's queue longer than its queue wait is answered kUnavailable (server_busy) without being
+// computed, because its caller has given up by then; one that starts in time is computed by a
+// real hash worker as usual.
 #include "hashing/argon2_hasher.hpp"
 
 #include <gtest/gtest.h>
@@ -24,6 +24,9 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr Argon2Parameters kCheap{1, 8192};
+// Generous for the hash itself: the worker runs at SCHED_IDLE and may start slowly on a busy
+// machine. Only the queue wait is short in these tests.
+constexpr std::chrono::milliseconds kReplyTimeout{10'000};
 
 // Occupies the pool's only thread for `busy`, then runs `task` on `io` queued behind it, and
 // returns what the task gave and how long it took from being queued.
@@ -53,9 +56,9 @@ std::pair<T, Clock::duration> behind_a_busy_worker(async::WorkerPool& pool, Cloc
     return {std::move(*value), took};
 }
 
-TEST(Argon2HasherTest, AHashQueuedPastTheTimeoutIsNotComputed) {
+TEST(Argon2HasherTest, AHashQueuedPastItsWaitIsNotComputed) {
     async::WorkerPool pool(1, 8);
-    Argon2Hasher hasher(pool, kCheap, 200ms, BANK_AUTH_EXECUTABLE);
+    Argon2Hasher hasher(pool, kCheap, kReplyTimeout, 200ms, BANK_AUTH_EXECUTABLE);
     auto [result, took] = behind_a_busy_worker(pool, 500ms, hasher.hash("correct horse"));
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
@@ -63,9 +66,9 @@ TEST(Argon2HasherTest, AHashQueuedPastTheTimeoutIsNotComputed) {
     EXPECT_GE(took, 450ms) << "it waited behind the busy worker";
 }
 
-TEST(Argon2HasherTest, AVerificationQueuedPastTheTimeoutIsNotComputed) {
+TEST(Argon2HasherTest, AVerificationQueuedPastItsWaitIsNotComputed) {
     async::WorkerPool pool(1, 8);
-    Argon2Hasher hasher(pool, kCheap, 200ms, BANK_AUTH_EXECUTABLE);
+    Argon2Hasher hasher(pool, kCheap, kReplyTimeout, 200ms, BANK_AUTH_EXECUTABLE);
     auto stored = testing::run(hasher.hash("correct horse"));
     ASSERT_TRUE(stored.ok()) << stored.error().detail;
     auto [result, took] =
@@ -77,7 +80,7 @@ TEST(Argon2HasherTest, AVerificationQueuedPastTheTimeoutIsNotComputed) {
 
 TEST(Argon2HasherTest, AJobThatStartsInTimeIsComputed) {
     async::WorkerPool pool(1, 8);
-    Argon2Hasher hasher(pool, kCheap, 10s, BANK_AUTH_EXECUTABLE);
+    Argon2Hasher hasher(pool, kCheap, kReplyTimeout, 10s, BANK_AUTH_EXECUTABLE);
     auto [hash, took] = behind_a_busy_worker(pool, 300ms, hasher.hash("correct horse"));
     ASSERT_TRUE(hash.ok()) << hash.error().detail;
     EXPECT_EQ(hash->rfind("$argon2id$", 0), 0U) << *hash;
