@@ -99,6 +99,8 @@ describe('degradation without Redis', () => {
         for (const [name, [method, urlPath, options]] of Object.entries(operations())) {
             const { response, elapsed } = await timed(() => stack.api(method, urlPath, options));
             assertProblem(assert, response, 503);
+            // RFC 9110 section 10.2.3: when to try again (libs/http/src/problem.cpp).
+            assert.equal(response.headers['retry-after'], '1', `${how}: ${name} says when to retry`);
             assert.ok(elapsed < kAnswerWithinMs, `${how}: ${name} answered in ${elapsed} ms`);
         }
         for (const [name, [method, urlPath, options]] of Object.entries(independent)) {

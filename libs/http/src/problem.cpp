@@ -150,6 +150,12 @@ Response problem(const Error& error, std::string_view request_id) {
         response.set(Field::www_authenticate,
                      error.slug == "invalid_token" ? R"(Bearer error="invalid_token")" : "Bearer");
     }
+    if (status == 503) {
+        // RFC 9110 section 10.2.3: how long to wait. Every 503 here is a dependency that is down
+        // or a queue that is full (redis_unavailable, server_busy, ...): a second is enough to
+        // try again, and tells a retrying client not to spin.
+        response.set(Field::retry_after, "1");
+    }
     response.body() = serialize_utf8(body);
     response.prepare_payload();
     return response;

@@ -47,6 +47,17 @@ TEST(Problem, UnauthorizedCarriesChallenge) {
     EXPECT_EQ(invalid[Field::www_authenticate], "Bearer error=\"invalid_token\"");
 }
 
+TEST(Problem, UnavailableSaysWhenToRetryAndNothingElseDoes) {
+    Response busy = problem(make_error(ErrorCode::kUnavailable, "server_busy", "x"));
+    EXPECT_EQ(busy.result_int(), 503U);
+    EXPECT_EQ(busy[Field::retry_after], "1");
+    for (const auto code : {ErrorCode::kInternal, ErrorCode::kDeadlineExceeded,
+                            ErrorCode::kResourceExhausted, ErrorCode::kInvalidArgument}) {
+        Response other = problem(make_error(code, "other", "x"));
+        EXPECT_EQ(other.count(Field::retry_after), 0U) << other.result_int();
+    }
+}
+
 TEST(Problem, OAuthErrorForm) {
     Response response = oauth_error(400, "invalid_grant", "Incorrect username or password");
     EXPECT_EQ(response[Field::cache_control], "no-store");
