@@ -4,12 +4,15 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "bank/http/problem.hpp"
 #include "bank/log/log.hpp"
+#include "bank/service/memory.hpp"
 
 namespace bank::service {
 
@@ -41,6 +44,7 @@ CommonSettings read_common_settings(config::Env& env, std::string service_name,
     settings.redis.connect_timeout = settings.redis.command_timeout;
     settings.shutdown_grace = env.duration_ms("BANK_SHUTDOWN_GRACE_MS", 10'000, 0, 300'000);
     settings.log_requests = env.boolean("BANK_LOG_REQUESTS", true);
+    settings.memory_trim_interval = env.duration_ms("BANK_MEMORY_TRIM_MS", 10'000, 0, 3'600'000);
     return settings;
 }
 
@@ -121,11 +125,26 @@ int Runtime::run(http::Router router) {
     log::info("listening",
               {{"address", settings_.server.address}, {"port", *port}, {"io_threads", io_.size()}});
 
-    // The main thread only waits for a signal; all serving happens on the I/O threads.
+    // The main thread only waits for a signal, and gives free heap pages back to the kernel
+    // now and then; all serving happens on the I/O threads.
     asio::io_context signals_io;
     asio::signal_set signals(signals_io, SIGTERM, SIGINT);
+    asio::steady_timer trim_timer(signals_io);
+    std::function<void()> schedule_trim = [&] {
+        if (settings_.memory_trim_interval.count() == 0) return;
+        trim_timer.expires_after(settings_.memory_trim_interval);
+        trim_timer.async_wait([&](const boost::system::error_code& error) {
+            if (error) return;
+            release_free_memory();
+            schedule_trim();
+        });
+    };
+    schedule_trim();
     int received = 0;
-    signals.async_wait([&](const boost::system::error_code&, int signal) { received = signal; });
+    signals.async_wait([&](const boost::system::error_code&, int signal) {
+        received = signal;
+        trim_timer.cancel();
+    });
     signals_io.run();
 
     log::info("shutting down", {{"signal", received}});

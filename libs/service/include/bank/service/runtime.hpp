@@ -31,11 +31,14 @@ struct CommonSettings {
     redis::Config redis;
     std::chrono::milliseconds shutdown_grace{10'000};
     bool log_requests = true;
+    // How often the main thread gives the heap's free pages back to the kernel (memory.hpp);
+    // zero never does.
+    std::chrono::milliseconds memory_trim_interval{10'000};
 };
 
 // Reads BANK_LISTEN_ADDRESS, BANK_PORT, BANK_IO_THREADS, BANK_REDIS_URL, BANK_REDIS_TIMEOUT_MS,
-// BANK_SHUTDOWN_GRACE_MS, BANK_LOG_REQUESTS, BANK_MAX_BODY_BYTES and the HTTP timeouts, recording
-// problems in `env`.
+// BANK_SHUTDOWN_GRACE_MS, BANK_LOG_REQUESTS, BANK_MEMORY_TRIM_MS, BANK_MAX_BODY_BYTES and the HTTP
+// timeouts, recording problems in `env`.
 [[nodiscard]] CommonSettings read_common_settings(config::Env& env, std::string service_name,
                                                   std::uint16_t default_port);
 
