@@ -76,9 +76,9 @@ bank_load_config() {
     done
     ((BANK_GATEWAY_CLIENT_TIMEOUT_S >= 1)) ||
         bank_die "BANK_GATEWAY_CLIENT_TIMEOUT_S must be at least 1"
-    [[ "$BANK_LOGIN_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
+    [[ "$BANK_LOGIN_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] ||
         bank_die "BANK_LOGIN_RATE must look like 10r/s or 30r/m, got '$BANK_LOGIN_RATE'"
-    [[ "$BANK_SIGNUP_RATE" =~ ^[0-9]+r/[sm]$ ]] ||
+    [[ "$BANK_SIGNUP_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] ||
         bank_die "BANK_SIGNUP_RATE must look like 5r/s or 30r/m, got '$BANK_SIGNUP_RATE'"
     [[ "$BANK_GATEWAY_WORKERS" =~ ^(auto|[0-9]+)$ ]] ||
         bank_die "BANK_GATEWAY_WORKERS must be 'auto' or a number, got '$BANK_GATEWAY_WORKERS'"
@@ -91,6 +91,13 @@ bank_load_config() {
         always | everysec | no) ;;
         *) bank_die "BANK_REDIS_APPENDFSYNC must be always, everysec or no" ;;
     esac
+    # These paths are written into redis.conf and nginx.conf between double quotes, so spaces
+    # are fine; a quote, a backslash or a dollar sign (an NGINX variable) would change their
+    # meaning there, and a newline would end the directive.
+    for name in BANK_DATA_DIR BANK_WEB_ROOT BANK_TLS_CERT BANK_TLS_KEY; do
+        [[ "${!name}" != *[\\\"\$]* && "${!name}" != *$'\n'* ]] ||
+            bank_die "$name must not contain a double quote, backslash, dollar sign or newline, got '${!name}'"
+    done
 
     BANK_KEYS_DIR=$BANK_DATA_DIR/keys
     BANK_TLS_DIR=$BANK_DATA_DIR/tls
@@ -374,8 +381,8 @@ bank_start_redis() {
 port $BANK_REDIS_PORT
 bind 127.0.0.1
 protected-mode yes
-aclfile $acl
-dir $BANK_REDIS_DIR
+aclfile "$acl"
+dir "$BANK_REDIS_DIR"
 daemonize no
 appendonly yes
 appendfsync $BANK_REDIS_APPENDFSYNC
@@ -464,6 +471,13 @@ bank_upstream() {
     fi
 }
 
+# Whole seconds between two requests at an NGINX rate ("10r/s" -> 1, "30r/m" -> 2, "7r/m" ->
+# 9): the Retry-After of the gateway's 429.
+bank_rate_interval_s() {
+    local count=${1%%r/*} unit=${1##*/}
+    if [[ $unit == m ]]; then echo $(((60 + count - 1) / count)); else echo 1; fi
+}
+
 # Renders gateway/nginx.conf.template into `output` from the loaded configuration. The one list
 # of its placeholders: the container image's entry point calls this too.
 # Usage: bank_render_gateway_config OUTPUT USER_DIRECTIVE AUTH_UPSTREAM ACCOUNTS_UPSTREAM \
@@ -485,6 +499,8 @@ bank_render_gateway_config() {
         "LOGIN_BURST=$BANK_LOGIN_BURST" \
         "SIGNUP_RATE=$BANK_SIGNUP_RATE" \
         "SIGNUP_BURST=$BANK_SIGNUP_BURST" \
+        "LOGIN_RETRY_AFTER=$(bank_rate_interval_s "$BANK_LOGIN_RATE")" \
+        "SIGNUP_RETRY_AFTER=$(bank_rate_interval_s "$BANK_SIGNUP_RATE")" \
         "HSTS_MAX_AGE=$BANK_HSTS_MAX_AGE" \
         "CLIENT_TIMEOUT=$BANK_GATEWAY_CLIENT_TIMEOUT_S" \
         "WEB_ROOT=$BANK_WEB_ROOT"

@@ -1,13 +1,18 @@
 // Proves the NGINX gateway's contract, black-box, through a real stack (Redis, auth, NGINX):
 // routing (only the public auth endpoints are reachable; internal ones are 404), NGINX's own
 // errors as RFC 9457 problem JSON while the services' error bodies pass untouched, the body size
-// limit, request ids, the login rate limit, security headers, TLS (1.2 and 1.3 only, HSTS only
-// over HTTPS), the static web root with its single-page-app fallback, and JWKS through the proxy.
+// limit, request ids, the login and sign-up rate limits (429 with Retry-After), security
+// headers, TLS (1.2 and 1.3 only, HSTS only over HTTPS), the static web root with its
+// single-page-app fallback, and JWKS through the proxy. Also which settings up.sh refuses
+// because they cannot be written into redis.conf or nginx.conf.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, request, startStack } from './harness.mjs';
+import { assertProblem, headerValues, request, runScript, startStack } from './harness.mjs';
 
 describe('gateway', () => {
     let stack;
@@ -17,8 +22,9 @@ describe('gateway', () => {
         // out on purpose, so their routes show what a missing service looks like.
         stack = await startStack({
             services: ['auth'],
+            // Sign-ups at 20 a minute: their 429 says to retry after 3 s, logins' after 1 s.
             env: { BANK_LOGIN_RATE: '2r/s', BANK_LOGIN_BURST: '5',
-                BANK_SIGNUP_RATE: '2r/s', BANK_SIGNUP_BURST: '5' },
+                BANK_SIGNUP_RATE: '20r/m', BANK_SIGNUP_BURST: '5' },
         });
     });
 
@@ -205,13 +211,21 @@ describe('gateway', () => {
         assert.ok(limited.length >= 1, `some requests are limited: ${statuses}`);
         assert.ok(limited.length < responses.length, `the burst allowance passes: ${statuses}`);
         assertProblem(assert, limited[0], 429, 'rate_limited');
+        // RFC 6585 section 4: when to try again, once. At 2 requests a second: 1 s.
+        for (const response of limited) assert.deepEqual(headerValues(response, 'retry-after'), ['1']);
+        // The answers that passed the limiter (400: no credentials) carry none.
+        const passed = responses.find((response) => response.status === 400);
+        assert.ok(passed, `some requests reach auth: ${statuses}`);
+        assert.deepEqual(headerValues(passed, 'retry-after'), []);
         // Other auth endpoints do not share the budget.
         const jwks = await stack.api('GET', '/api/auth/jwks.json');
         assert.equal(jwks.status, 200);
+        assert.deepEqual(headerValues(jwks, 'retry-after'), []);
         // accounts' login shares it: the password-guessing budget is one, not two.
         const login = await stack.api('POST', '/api/accounts/login',
             { form: { username: 'someone', password: 'something' } });
         assertProblem(assert, login, 429, 'rate_limited');
+        assert.deepEqual(headerValues(login, 'retry-after'), ['1']);
     });
 
     test('a burst of sign-ups is cut off with 429 problem JSON', async () => {
@@ -222,5 +236,29 @@ describe('gateway', () => {
         assert.ok(limited.length >= 1, `some requests are limited: ${statuses}`);
         assert.ok(limited.length < responses.length, `the burst allowance passes: ${statuses}`);
         assertProblem(assert, limited[0], 429, 'rate_limited');
+        // One sign-up every 3 s at 20 a minute.
+        for (const response of limited) assert.deepEqual(headerValues(response, 'retry-after'), ['3']);
     });
+});
+
+describe('up.sh settings that cannot be written into the configuration files', () => {
+    // The data dir and the web root are written into redis.conf and nginx.conf between double
+    // quotes (a space is fine: every stack of these tests has one in its data dir).
+    const refusals = [
+        ['BANK_DATA_DIR', path.join(os.tmpdir(), 'bank "quoted"'), 'BANK_DATA_DIR must not contain'],
+        ['BANK_DATA_DIR', path.join(os.tmpdir(), 'bank-$HOME'), 'BANK_DATA_DIR must not contain'],
+        ['BANK_WEB_ROOT', '/srv/web\\root', 'BANK_WEB_ROOT must not contain'],
+        ['BANK_LOGIN_RATE', '0r/s', 'BANK_LOGIN_RATE must look like'],
+        ['BANK_SIGNUP_RATE', '0r/m', 'BANK_SIGNUP_RATE must look like'],
+    ];
+    for (const [name, value, message] of refusals) {
+        test(`${name}=${value} is refused before anything starts`, async () => {
+            const dataDir = name === 'BANK_DATA_DIR' ? value : path.join(os.tmpdir(), 'bank-refused');
+            fs.rmSync(dataDir, { recursive: true, force: true });
+            const up = await runScript('up.sh', { ...process.env, BANK_DATA_DIR: dataDir, [name]: value });
+            assert.notEqual(up.code, 0, up.output);
+            assert.ok(up.output.includes(message), up.output);
+            assert.equal(fs.existsSync(dataDir), false, 'no data dir was made');
+        });
+    }
 });

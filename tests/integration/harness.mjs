@@ -78,7 +78,7 @@ export async function freePorts(count) {
     }
 }
 
-function runScript(script, env) {
+export function runScript(script, env) {
     return new Promise((resolve) => {
         execFile(path.join(repoRoot, 'scripts', script), [],
             { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
@@ -119,7 +119,9 @@ export async function startStack({ services = allServices, env: extraEnv = {} } 
 
     let lastOutput = '';
     for (let attempt = 1; attempt <= kStartAttempts; attempt++) {
-        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-it-'));
+        // A space in the name: every suite then checks that the scripts, redis.conf and
+        // nginx.conf quote the data dir's paths (a directory like "My Bank" is common).
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank it-'));
         const [http_port, https_port, redis_port, auth_port, accounts_port, transactions_port] =
             await freePorts(6);
         const env = {
@@ -442,6 +444,20 @@ async function restartRedis(dataDir, port, extraArgs) {
  * tlsProtocol, tlsCipher }: body is the parsed JSON when the response is JSON
  * (application/json or application/problem+json), else the text.
  */
+/**
+ * Every value of header `name` in a response from request(), in order. Node keeps only the first
+ * of some repeated headers (Retry-After among them) in `headers`; this shows them all.
+ */
+export function headerValues(response, name) {
+    const values = [];
+    for (let i = 0; i < response.rawHeaders.length; i += 2) {
+        if (response.rawHeaders[i].toLowerCase() === name.toLowerCase()) {
+            values.push(response.rawHeaders[i + 1]);
+        }
+    }
+    return values;
+}
+
 export function request(baseUrl, method, urlPath, options = {}) {
     const url = new URL(urlPath, baseUrl);
     const headers = { ...(options.headers ?? {}) };
@@ -487,8 +503,8 @@ export function request(baseUrl, method, urlPath, options = {}) {
                         return;
                     }
                 }
-                resolve({ status: res.statusCode, headers: res.headers, body, text, tlsProtocol,
-                    tlsCipher });
+                resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders,
+                    body, text, tlsProtocol, tlsCipher });
             });
         });
         req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));

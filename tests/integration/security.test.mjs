@@ -20,7 +20,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, newCustomer, repoRoot, request, startStack } from './harness.mjs';
+import { assertProblem, headerValues, newCustomer, repoRoot, request, startStack } from
+    './harness.mjs';
 import {
     decodeJwt, redisCli, signingKey, signJwt, sleep, unique,
 } from './security-support.mjs';
@@ -360,6 +361,9 @@ describe('security', () => {
         function assertLocked(response, most = 2) {
             assertProblem(assert, response, 429, 'login_throttled');
             assert.equal(response.headers['cache-control'], 'no-store');
+            // The service's own header, passed on once: the gateway adds its own only to its
+            // own 429s.
+            assert.equal(headerValues(response, 'retry-after').length, 1);
             const retryAfter = Number(response.headers['retry-after']);
             assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= most,
                 `Retry-After ${response.headers['retry-after']}`);
