@@ -45,6 +45,10 @@ CommonSettings read_common_settings(config::Env& env, std::string service_name,
     settings.shutdown_grace = env.duration_ms("BANK_SHUTDOWN_GRACE_MS", 10'000, 0, 300'000);
     settings.log_requests = env.boolean("BANK_LOG_REQUESTS", true);
     settings.memory_trim_interval = env.duration_ms("BANK_MEMORY_TRIM_MS", 10'000, 0, 3'600'000);
+    if (settings.memory_trim_interval.count() > 0 && settings.memory_trim_interval.count() < 1000) {
+        // Each trim locks every arena in turn; more than once a second would tax the I/O threads.
+        env.fail("BANK_MEMORY_TRIM_MS", "must be 0 (never) or at least 1000");
+    }
     return settings;
 }
 
@@ -130,11 +134,15 @@ int Runtime::run(http::Router router) {
     asio::io_context signals_io;
     asio::signal_set signals(signals_io, SIGTERM, SIGINT);
     asio::steady_timer trim_timer(signals_io);
+    bool stopping = false;
     std::function<void()> schedule_trim = [&] {
         if (settings_.memory_trim_interval.count() == 0) return;
         trim_timer.expires_after(settings_.memory_trim_interval);
         trim_timer.async_wait([&](const boost::system::error_code& error) {
-            if (error) return;
+            // cancel() cannot recall a wait that has already expired and is queued: without the
+            // flag, a signal landing just then would see the trim re-armed, and run() would
+            // never return.
+            if (error || stopping) return;
             release_free_memory();
             schedule_trim();
         });
@@ -143,6 +151,7 @@ int Runtime::run(http::Router router) {
     int received = 0;
     signals.async_wait([&](const boost::system::error_code&, int signal) {
         received = signal;
+        stopping = true;
         trim_timer.cancel();
     });
     signals_io.run();

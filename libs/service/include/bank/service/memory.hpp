@@ -13,6 +13,7 @@
 namespace bank::service {
 
 // Returns the free pages of every malloc arena to the kernel. True if any memory was released.
+// Sanitized builds (ASan replaces malloc) release nothing and return false.
 // Takes each arena's lock in turn while it walks that arena's free lists: an I/O thread
 // allocating meanwhile waits that long. Measured in transactions under 14k transfers/s: 35-420
 // microseconds per call, so once every 10 s costs nothing measurable.
