@@ -91,13 +91,13 @@ bank_load_config() {
         always | everysec | no) ;;
         *) bank_die "BANK_REDIS_APPENDFSYNC must be always, everysec or no" ;;
     esac
-    # These paths are written into redis.conf and nginx.conf between double quotes, so spaces
-    # are fine; a quote, a backslash or a dollar sign (an NGINX variable) would change their
-    # meaning there, and a newline would end the directive.
     for name in BANK_DATA_DIR BANK_WEB_ROOT BANK_TLS_CERT BANK_TLS_KEY; do
-        [[ "${!name}" != *[\\\"\$]* && "${!name}" != *$'\n'* ]] ||
-            bank_die "$name must not contain a double quote, backslash, dollar sign or newline, got '${!name}'"
+        bank_check_quotable_path "$name" "${!name}"
     done
+    # nginx.conf includes "<data dir>/nginx/conf.d/*.conf" as a glob pattern: a *, ? or [ in the
+    # data dir would make it match other files, or none.
+    [[ "$BANK_DATA_DIR" != *[*?[]* ]] ||
+        bank_die "BANK_DATA_DIR must not contain *, ? or [, got '$BANK_DATA_DIR'"
 
     BANK_KEYS_DIR=$BANK_DATA_DIR/keys
     BANK_TLS_DIR=$BANK_DATA_DIR/tls
@@ -110,6 +110,15 @@ bank_load_config() {
     BANK_REDIS_PASSWORD_FILE=$BANK_KEYS_DIR/redis-password
     BANK_REDIS_ACL_TEMPLATE=$BANK_REPO_ROOT/redis/users.acl.template
     BANK_INTERNAL_TOKEN_FILE=$BANK_KEYS_DIR/internal-token
+}
+
+# Paths are written into redis.conf and nginx.conf between double quotes, so spaces are fine; a
+# quote, a backslash or a dollar sign (an NGINX variable) would change their meaning there, and a
+# newline would end the directive.
+bank_check_quotable_path() {
+    local name=$1 value=$2
+    [[ "$value" != *[\\\"\$]* && "$value" != *$'\n'* ]] ||
+        bank_die "$name must not contain a double quote, backslash, dollar sign or newline, got '$value'"
 }
 
 bank_service_port() {
@@ -471,11 +480,13 @@ bank_upstream() {
     fi
 }
 
-# Whole seconds between two requests at an NGINX rate ("10r/s" -> 1, "30r/m" -> 2, "7r/m" ->
-# 9): the Retry-After of the gateway's 429.
+# Whole seconds, rounded up, between two requests at an NGINX rate: the Retry-After of the
+# gateway's 429. NGINX keeps a rate as whole requests per 1000 s, so 20r/m is 333 of them and one
+# request comes free every 3.003 s: 4, not 3 ("10r/s" -> 1, "30r/m" -> 2, "7r/m" -> 9).
 bank_rate_interval_s() {
-    local count=${1%%r/*} unit=${1##*/}
-    if [[ $unit == m ]]; then echo $(((60 + count - 1) / count)); else echo 1; fi
+    local count=${1%%r/*} unit=${1##*/} per_1000_s
+    if [[ $unit == m ]]; then per_1000_s=$((count * 1000 / 60)); else per_1000_s=$((count * 1000)); fi
+    echo $(((1000 + per_1000_s - 1) / per_1000_s))
 }
 
 # Renders gateway/nginx.conf.template into `output` from the loaded configuration. The one list
@@ -483,6 +494,9 @@ bank_rate_interval_s() {
 # Usage: bank_render_gateway_config OUTPUT USER_DIRECTIVE AUTH_UPSTREAM ACCOUNTS_UPSTREAM \
 #            TRANSACTIONS_UPSTREAM
 bank_render_gateway_config() {
+    # bank_ensure_tls made these absolute; check what is written.
+    bank_check_quotable_path BANK_TLS_CERT "$BANK_TLS_CERT"
+    bank_check_quotable_path BANK_TLS_KEY "$BANK_TLS_KEY"
     bank_render_template "$BANK_REPO_ROOT/gateway/nginx.conf.template" "$1" \
         "USER_DIRECTIVE=$2" \
         "WORKER_PROCESSES=$BANK_GATEWAY_WORKERS" \

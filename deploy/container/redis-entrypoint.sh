@@ -61,7 +61,10 @@ umask 077
     echo "hash-max-listpack-value 192"
     if [[ -n "${BANK_REDIS_ACL_FILE:-}" ]]; then
         [[ -r "$BANK_REDIS_ACL_FILE" ]] || die "BANK_REDIS_ACL_FILE: cannot read '$BANK_REDIS_ACL_FILE'"
-        echo "aclfile $BANK_REDIS_ACL_FILE"
+        # Quoted for Redis's config parser, so a path with a space works.
+        [[ "$BANK_REDIS_ACL_FILE" != *[\\\"]* ]] ||
+            die "BANK_REDIS_ACL_FILE must not contain a double quote or backslash"
+        echo "aclfile \"$BANK_REDIS_ACL_FILE\""
     else
         echo "requirepass $password"
     fi

@@ -22,7 +22,8 @@ describe('gateway', () => {
         // out on purpose, so their routes show what a missing service looks like.
         stack = await startStack({
             services: ['auth'],
-            // Sign-ups at 20 a minute: their 429 says to retry after 3 s, logins' after 1 s.
+            // Sign-ups at 20 a minute: NGINX frees one every 3.003 s, so their 429 says to retry
+            // after 4 s; logins' after 1 s.
             env: { BANK_LOGIN_RATE: '2r/s', BANK_LOGIN_BURST: '5',
                 BANK_SIGNUP_RATE: '20r/m', BANK_SIGNUP_BURST: '5' },
         });
@@ -236,26 +237,38 @@ describe('gateway', () => {
         assert.ok(limited.length >= 1, `some requests are limited: ${statuses}`);
         assert.ok(limited.length < responses.length, `the burst allowance passes: ${statuses}`);
         assertProblem(assert, limited[0], 429, 'rate_limited');
-        // One sign-up every 3 s at 20 a minute.
-        for (const response of limited) assert.deepEqual(headerValues(response, 'retry-after'), ['3']);
+        // One sign-up every 3.003 s at 20 a minute, rounded up.
+        for (const response of limited) assert.deepEqual(headerValues(response, 'retry-after'), ['4']);
     });
 });
 
 describe('up.sh settings that cannot be written into the configuration files', () => {
     // The data dir and the web root are written into redis.conf and nginx.conf between double
-    // quotes (a space is fine: every stack of these tests has one in its data dir).
+    // quotes (a space is fine: every stack of these tests has one in its data dir). Each case
+    // runs in a temp dir of its own, with no build to start, so a check that failed to refuse
+    // could start nothing either.
+    let parent;
+    before(() => {
+        parent = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-refusals-'));
+    });
+    after(() => {
+        fs.rmSync(parent, { recursive: true, force: true });
+    });
+
     const refusals = [
-        ['BANK_DATA_DIR', path.join(os.tmpdir(), 'bank "quoted"'), 'BANK_DATA_DIR must not contain'],
-        ['BANK_DATA_DIR', path.join(os.tmpdir(), 'bank-$HOME'), 'BANK_DATA_DIR must not contain'],
-        ['BANK_WEB_ROOT', '/srv/web\\root', 'BANK_WEB_ROOT must not contain'],
+        ['BANK_DATA_DIR', 'bank "quoted"', 'BANK_DATA_DIR must not contain a double quote'],
+        ['BANK_DATA_DIR', 'bank-$HOME', 'BANK_DATA_DIR must not contain a double quote'],
+        ['BANK_DATA_DIR', 'bank-[1]', 'BANK_DATA_DIR must not contain *, ? or ['],
+        ['BANK_WEB_ROOT', '/srv/web\\root', 'BANK_WEB_ROOT must not contain a double quote'],
         ['BANK_LOGIN_RATE', '0r/s', 'BANK_LOGIN_RATE must look like'],
         ['BANK_SIGNUP_RATE', '0r/m', 'BANK_SIGNUP_RATE must look like'],
     ];
     for (const [name, value, message] of refusals) {
         test(`${name}=${value} is refused before anything starts`, async () => {
-            const dataDir = name === 'BANK_DATA_DIR' ? value : path.join(os.tmpdir(), 'bank-refused');
-            fs.rmSync(dataDir, { recursive: true, force: true });
-            const up = await runScript('up.sh', { ...process.env, BANK_DATA_DIR: dataDir, [name]: value });
+            const dataDir = path.join(parent, name === 'BANK_DATA_DIR' ? value : 'data');
+            const setting = name === 'BANK_DATA_DIR' ? dataDir : value;
+            const up = await runScript('up.sh', { ...process.env, BANK_DATA_DIR: dataDir,
+                BANK_BUILD_DIR: path.join(parent, 'no-build'), [name]: setting });
             assert.notEqual(up.code, 0, up.output);
             assert.ok(up.output.includes(message), up.output);
             assert.equal(fs.existsSync(dataDir), false, 'no data dir was made');

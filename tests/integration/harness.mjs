@@ -435,16 +435,6 @@ async function restartRedis(dataDir, port, extraArgs) {
 }
 
 /**
- * One HTTP(S) request. options: json (a value sent as JSON), form (an object sent as
- * application/x-www-form-urlencoded), body (a string or Buffer sent as is), token (a bearer
- * token), headers, tls (extra node:tls options; certificate checks are off for the self-signed
- * gateway certificate), agent (an http.Agent, e.g. for keep-alive; none by default), timeoutMs
- * (idle socket timeout; 15 s by default), localAddress (the loopback address to send from, e.g.
- * 127.0.0.2, to look like another client). Resolves to { status, headers, body, text,
- * tlsProtocol, tlsCipher }: body is the parsed JSON when the response is JSON
- * (application/json or application/problem+json), else the text.
- */
-/**
  * Every value of header `name` in a response from request(), in order. Node keeps only the first
  * of some repeated headers (Retry-After among them) in `headers`; this shows them all.
  */
@@ -458,6 +448,17 @@ export function headerValues(response, name) {
     return values;
 }
 
+/**
+ * One HTTP(S) request. options: json (a value sent as JSON), form (an object sent as
+ * application/x-www-form-urlencoded), body (a string or Buffer sent as is), token (a bearer
+ * token), headers, tls (extra node:tls options; certificate checks are off for the self-signed
+ * gateway certificate), agent (an http.Agent, e.g. for keep-alive; none by default), timeoutMs
+ * (idle socket timeout; 15 s by default), localAddress (the loopback address to send from, e.g.
+ * 127.0.0.2, to look like another client). Resolves to { status, headers, rawHeaders, body,
+ * text, tlsProtocol, tlsCipher }: body is the parsed JSON when the response is JSON
+ * (application/json or application/problem+json), else the text; rawHeaders is Node's list of
+ * names and values as received (headerValues() reads it).
+ */
 export function request(baseUrl, method, urlPath, options = {}) {
     const url = new URL(urlPath, baseUrl);
     const headers = { ...(options.headers ?? {}) };
