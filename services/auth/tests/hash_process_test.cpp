@@ -1,5 +1,6 @@
 // Proves the hash worker processes: a hash and its verification round-trip through a real
-// `bank-auth --hash-worker` child, which runs at SCHED_IDLE under its own name, holds no
+// `bank-auth --hash-worker` child, which runs at SCHED_IDLE under its own name in a session (and
+// autogroup, at the lowest weight) of its own, holds no
 // descriptor but its socket and the standard ones, blocks no signal, ignores SIGTERM, and gets
 // none of auth's environment; a worker that dies is replaced and the request still answered; a
 // worker whose starting thread exits is killed by the kernel even with its socket open; a
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -80,6 +82,17 @@ TEST(HashProcessTest, HashesAndVerifiesInAnIdlePriorityChild) {
     EXPECT_NE(pid, getpid());
     EXPECT_EQ(sched_getscheduler(pid), SCHED_IDLE);
     EXPECT_EQ(read_text("/proc/" + std::to_string(pid) + "/comm"), "bank-auth-hash\n");
+    // A session of its own, so it is not in auth's autogroup, and that autogroup at the lowest
+    // weight (where the kernel has autogroups: /proc/<pid>/autogroup then exists).
+    EXPECT_EQ(getsid(pid), pid);
+    EXPECT_NE(getsid(pid), getsid(0));
+    if (read_text("/proc/self/autogroup").empty()) {
+        std::cout << "[ INFO     ] no autogroups in this kernel: the weight is not checked\n";
+    } else {
+        const std::string group = read_text("/proc/" + std::to_string(pid) + "/autogroup");
+        EXPECT_NE(group.find(" nice 19"), std::string::npos) << group;
+        EXPECT_NE(group, read_text("/proc/self/autogroup"));
+    }
 
     auto right = process.verify(*hash, "correct horse battery");
     ASSERT_TRUE(right.ok()) << right.error().detail;
