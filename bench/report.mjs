@@ -27,7 +27,10 @@ export function toMarkdown(result) {
         `${settings.connections} connections, ${settings.duration_s} s per run, ` +
         `Redis appendfsync ${settings.appendfsync}, ${settings.io_threads} I/O threads per ` +
         `service, argon2id opslimit ${settings.argon2_opslimit} / ` +
-        `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads.`);
+        `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads` +
+        // Recorded since the workers may run in a cgroup with cpu.idle set (scripts/lib.sh).
+        (settings.hash_cgroup === undefined ? '.'
+            : settings.hash_cgroup ? ' in a cgroup with cpu.idle set.' : ' in auth\'s cgroup.'));
     lines.push('');
     // "AOF rewrites": compactions of Redis's append-only file that ran during the workload
     // (a fork whose child competes for the cores); older results did not record them.

@@ -350,6 +350,11 @@ async function main() {
         },
     });
     const services = ['auth', 'accounts', 'transactions'];
+    // Where auth's hash workers run: scripts/lib.sh makes them a cgroup with cpu.idle set where
+    // it may (as root), and the logins-alongside figure depends on it.
+    const authEnviron = fs.readFileSync(`/proc/${stack.pid('auth')}/environ`, 'utf8').split('\0');
+    settings.hash_cgroup = authEnviron.find((entry) => entry.startsWith('BANK_HASH_CGROUP='))
+        ?.slice('BANK_HASH_CGROUP='.length) ?? '';
     const redis = redisTools(stack, { buildDir, argon2: { opslimit: settings.argon2_opslimit,
         memlimitKib: settings.argon2_memlimit_kib } });
     const sampler = startMemorySampler(stack, services);

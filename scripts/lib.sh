@@ -431,6 +431,11 @@ bank_start_service() {
         auth)
             settings+=(BANK_JWT_PRIVATE_KEY_PATH="$BANK_JWT_PRIVATE_KEY"
                 BANK_INTERNAL_TOKEN_PATH="$BANK_INTERNAL_TOKEN_FILE")
+            # Unless the caller chose one (BANK_HASH_CGROUP; empty for none).
+            local cgroup
+            if [[ -z "${BANK_HASH_CGROUP+set}" ]] && cgroup=$(bank_make_hash_cgroup); then
+                settings+=(BANK_HASH_CGROUP="$cgroup")
+            fi
             ;;
         accounts)
             settings+=(BANK_JWT_PUBLIC_KEY_PATH="$BANK_JWT_PUBLIC_KEY"
@@ -446,6 +451,51 @@ bank_start_service() {
     bank_spawn "$name" "$log" env "${settings[@]}" "$binary"
     bank_wait_ready "$name" "answering GET /readyz on port $port" "$log" -- \
         bank_http_ok "http://127.0.0.1:$port/readyz"
+}
+
+# The hash workers' cgroup (BANK_HASH_CGROUP for auth): one with cpu.idle set, where hashing
+# gets only CPU time that no other task wants. SCHED_IDLE, which the workers set themselves,
+# yields only to the tasks of their own autogroup or cgroup; docs/benchmarks.md has the
+# measurements. Made where this shell may: as root, with the cpu controller mounted (cgroup v1's
+# cpu hierarchy, or v2's root with cpu enabled below it) and cpu.idle in the kernel (5.15+).
+# Elsewhere the workers stay in auth's cgroup. Named after the data dir, so that stacks side by
+# side have one each; removed when auth stops.
+bank_hash_cgroup_path() {
+    local root id
+    id=$(printf '%s' "$BANK_DATA_DIR" | cksum | cut -d' ' -f1)
+    for root in /sys/fs/cgroup/cpu /sys/fs/cgroup; do
+        if [[ -f "$root/cpu.shares" ]] || grep -qw cpu "$root/cgroup.subtree_control" 2>/dev/null; then
+            echo "$root/bank-hash-$id"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Prints the cgroup's path when it exists with cpu.idle set; fails quietly otherwise.
+bank_make_hash_cgroup() {
+    local dir
+    dir=$(bank_hash_cgroup_path) || return 1
+    ((EUID == 0)) || return 1
+    mkdir -p "$dir" 2>/dev/null || return 1
+    if ! echo 1 2>/dev/null >"$dir/cpu.idle"; then
+        rmdir "$dir" 2>/dev/null || true
+        return 1
+    fi
+    echo "$dir"
+}
+
+bank_remove_hash_cgroup() {
+    local dir deadline=$((SECONDS + 5))
+    dir=$(bank_hash_cgroup_path) || return 0
+    # The workers die with auth (PR_SET_PDEATHSIG), a moment after it.
+    while [[ -d "$dir" ]] && ! rmdir "$dir" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            bank_log "warning: could not remove the hash workers' cgroup $dir"
+            return 0
+        fi
+        sleep 0.1
+    done
 }
 
 # Replaces @NAME@ placeholders. Values are escaped for sed; newlines are refused.
@@ -591,5 +641,6 @@ bank_stop_all() {
     for ((index = ${#BANK_SERVICES[@]} - 1; index >= 0; index--)); do
         bank_stop_component "${BANK_SERVICES[index]}"
     done
+    bank_remove_hash_cgroup
     bank_stop_component redis
 }

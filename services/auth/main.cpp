@@ -14,6 +14,7 @@
 #include "bank/service/runtime.hpp"
 #include "handlers/auth_handlers.hpp"
 #include "hashing/argon2_hasher.hpp"
+#include "hashing/hash_process.hpp"
 #include "hashing/hash_worker.hpp"
 #include "logic/auth_logic.hpp"
 #include "storage/redis_user_store.hpp"
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
     // then its answer would reach nobody. A full queue (64 jobs) drains in about 2 s.
     const auto hash_queue_wait =
         std::chrono::milliseconds(env.integer("BANK_HASH_QUEUE_WAIT_MS", 4'000, 100, 600'000));
+    // Where the hash workers go (hashing/hash_process.hpp); scripts/lib.sh makes a cgroup with
+    // cpu.idle set when it can. Empty: they stay in auth's cgroup.
+    const std::string hash_cgroup = env.string("BANK_HASH_CGROUP", "");
+    if (auto problem = auth::cgroup_problem(hash_cgroup)) env.fail("BANK_HASH_CGROUP", *problem);
     auth::Argon2Parameters argon2;
     argon2.opslimit =
         static_cast<unsigned long long>(env.integer("BANK_ARGON2_OPSLIMIT", 2, 1, 10));
@@ -82,7 +87,8 @@ int main(int argc, char** argv) {
     runtime.metrics().add_gauge("bank_hash_jobs", "Password hashing jobs queued or running.",
                                 [&workers] { return static_cast<double>(workers.jobs()); });
     auth::RedisUserStore store(runtime.redis());
-    auth::Argon2Hasher hasher(workers, argon2, hash_timeout, hash_queue_wait);
+    auth::Argon2Hasher hasher(workers, argon2, hash_timeout, hash_queue_wait, "/proc/self/exe",
+                              hash_cgroup);
     auth::AuthLogic logic(store, hasher, *signer, tokens, throttle);
     {
         boost::asio::io_context setup;

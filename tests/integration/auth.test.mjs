@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, childrenOf, pidAlive, request, startStack } from './harness.mjs';
+import { assertProblem, childrenOf, pidAlive, request, serviceBinary, startStack } from './harness.mjs';
 
 const kUuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 // High enough that no test here meets the gateway's login rate limit (gateway.test.mjs covers it).
@@ -727,6 +729,91 @@ describe('auth hash workers', () => {
         const deadline = Date.now() + 5000;
         while (workers.some(pidAlive) && Date.now() < deadline) await sleep(20);
         assert.deepEqual(workers.filter(pidAlive), [], 'no hash worker outlives auth');
+    });
+});
+
+// Whether scripts/lib.sh can make the hash workers' cgroup here: as root, with the cpu
+// controller mounted (v1's cpu hierarchy, or v2's root with cpu enabled below it).
+function canMakeCgroup() {
+    if (process.getuid() !== 0) return false;
+    if (fs.existsSync('/sys/fs/cgroup/cpu/cpu.shares')) return fs.existsSync('/sys/fs/cgroup/cpu/cpu.idle');
+    try {
+        return /\bcpu\b/.test(fs.readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8'));
+    } catch {
+        return false;
+    }
+}
+
+function environOf(pid) {
+    const entries = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return Object.fromEntries(entries.filter(Boolean).map((entry) =>
+        [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+}
+
+// SCHED_IDLE yields only within the workers' autogroup or cgroup; a cgroup with cpu.idle set
+// yields to every other task (services/auth/hashing/hash_process.cpp, docs/benchmarks.md).
+describe('auth hash workers cgroup', () => {
+    test('the stack puts the workers into a cgroup of its own at cpu.idle and removes it', async () => {
+        const stack = await startStack({ services: ['auth'], env: { ...kNoRateLimit,
+            BANK_HASH_THREADS: '2' } });
+        let cgroup;
+        try {
+            cgroup = environOf(stack.pid('auth')).BANK_HASH_CGROUP;
+            if (!canMakeCgroup()) {
+                assert.equal(cgroup, undefined, 'no cgroup where none can be made');
+                return;
+            }
+            assert.match(cgroup, /^\/sys\/fs\/cgroup\/(cpu\/)?bank-hash-[0-9]+$/);
+            assert.equal(fs.readFileSync(`${cgroup}/cpu.idle`, 'utf8').trim(), '1');
+            const { username, password } = await registerUser(stack, 'cgroup');
+            const logins = await Promise.all([0, 1, 2].map(() => request(stack.serviceUrls.auth,
+                'POST', '/token', { form: { grant_type: 'password', username, password } })));
+            assert.deepEqual(logins.map((login) => login.status), [200, 200, 200]);
+            const workers = childrenOf(stack.pid('auth')).sort();
+            assert.ok(workers.length >= 1, 'a worker hashed');
+            const members = fs.readFileSync(`${cgroup}/cgroup.procs`, 'utf8').trim().split('\n')
+                .map(Number).sort();
+            assert.deepEqual(members, workers, 'the workers, and nothing else, are in it');
+        } finally {
+            await stack.stop();
+        }
+        if (cgroup !== undefined) assert.equal(fs.existsSync(cgroup), false, 'removed at the stop');
+    });
+
+    test('an empty BANK_HASH_CGROUP keeps the workers where auth is', async () => {
+        const stack = await startStack({ services: ['auth'], env: { ...kNoRateLimit,
+            BANK_HASH_THREADS: '1', BANK_HASH_CGROUP: '' } });
+        try {
+            assert.equal(environOf(stack.pid('auth')).BANK_HASH_CGROUP, '');
+            const { username, password } = await registerUser(stack, 'nocgroup');
+            const login = await request(stack.serviceUrls.auth, 'POST', '/token',
+                { form: { grant_type: 'password', username, password } });
+            assert.equal(login.status, 200, login.text);
+            const authPid = stack.pid('auth');
+            for (const pid of childrenOf(authPid)) {
+                assert.equal(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'),
+                    fs.readFileSync(`/proc/${authPid}/cgroup`, 'utf8'));
+            }
+        } finally {
+            await stack.stop();
+        }
+    });
+
+    test('auth refuses to start with a BANK_HASH_CGROUP that is not a writable cgroup', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-cgroup-'));
+        try {
+            for (const [value, expected] of [['sys/fs/cgroup/cpu', 'must be an absolute path'],
+                ['/nonexistent-bank-cgroup', 'No such file or directory'], [dir, 'is not a cgroup directory']]) {
+                const result = await new Promise((resolve) => {
+                    execFile(serviceBinary('auth'), [], { env: { BANK_HASH_CGROUP: value } },
+                        (error, stdout, stderr) => resolve({ code: error?.code ?? 0, stderr }));
+                });
+                assert.equal(result.code, 2, result.stderr);
+                assert.match(result.stderr, new RegExp(`BANK_HASH_CGROUP: .*${expected}`), result.stderr);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

@@ -25,12 +25,14 @@ Error queued_too_long() {
 
 Argon2Hasher::Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
                            std::chrono::milliseconds reply_timeout,
-                           std::chrono::milliseconds queue_wait, std::string executable)
+                           std::chrono::milliseconds queue_wait, std::string executable,
+                           std::string cgroup)
     : workers_(workers),
       parameters_(parameters),
       reply_timeout_(reply_timeout),
       queue_wait_(queue_wait),
-      executable_(std::move(executable)) {
+      executable_(std::move(executable)),
+      cgroup_(std::move(cgroup)) {
     BANK_CHECK(sodium_init() >= 0, "libsodium failed to initialise");
 }
 
@@ -38,7 +40,7 @@ HashProcess& Argon2Hasher::process_of_this_thread() {
     thread_local std::unique_ptr<HashProcess> process;
     thread_local const Argon2Hasher* owner = nullptr;
     if (owner != this) {  // first use on this thread, or by another hasher than before
-        process = std::make_unique<HashProcess>(executable_, reply_timeout_);
+        process = std::make_unique<HashProcess>(executable_, reply_timeout_, cgroup_);
         owner = this;
     }
     return *process;

@@ -14,11 +14,11 @@ namespace bank::auth {
 class Argon2Hasher final : public PasswordHasher {
   public:
     // `executable` is the auth binary, run as a hash worker; `reply_timeout` bounds one hash
-    // (hash_process.hpp); a job that waited in the queue longer than `queue_wait` is answered
-    // kUnavailable (server_busy) without being hashed.
+    // and `cgroup` is where the workers go (hash_process.hpp); a job that waited in the queue
+    // longer than `queue_wait` is answered kUnavailable (server_busy) without being hashed.
     Argon2Hasher(async::WorkerPool& workers, Argon2Parameters parameters,
                  std::chrono::milliseconds reply_timeout, std::chrono::milliseconds queue_wait,
-                 std::string executable = "/proc/self/exe");
+                 std::string executable = "/proc/self/exe", std::string cgroup = {});
     boost::asio::awaitable<Result<std::string>> hash(std::string password) override;
     boost::asio::awaitable<Result<bool>> verify(std::string hash, std::string password) override;
 
@@ -33,6 +33,7 @@ class Argon2Hasher final : public PasswordHasher {
     std::chrono::milliseconds reply_timeout_;
     std::chrono::milliseconds queue_wait_;
     std::string executable_;
+    std::string cgroup_;
 };
 
 }  // namespace bank::auth

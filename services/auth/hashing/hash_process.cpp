@@ -1,10 +1,12 @@
 #include "hashing/hash_process.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sodium.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -111,10 +114,49 @@ std::string describe_wait_status(int status) {
     return "status " + std::to_string(status);
 }
 
+// Moves the worker `pid` into the cgroup directory `cgroup`. The kernel gives the tasks of a
+// cgroup with cpu.idle set the lowest weight, and lets any other task preempt them at once;
+// SCHED_IDLE, which the worker sets itself, does that only among the tasks of one autogroup or
+// cgroup (docs/benchmarks.md). A failure only costs latency: the worker is kept, and it is said.
+void move_to_cgroup(const std::string& cgroup, pid_t pid) {
+    const std::string procs = cgroup + "/cgroup.procs";
+    const std::string text = std::to_string(pid);
+    const int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    const bool moved =
+        fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const int error = errno;
+    if (fd >= 0) close(fd);
+    if (!moved) {
+        log::warn("cannot move a hash worker into its cgroup",
+                  {{"cgroup", cgroup}, {"error", std::strerror(error)}});
+    }
+}
+
 }  // namespace
 
-HashProcess::HashProcess(std::string executable, std::chrono::milliseconds reply_timeout)
-    : executable_(std::move(executable)), reply_timeout_(reply_timeout) {}
+std::optional<std::string> cgroup_problem(const std::string& cgroup) {
+    if (cgroup.empty()) return std::nullopt;
+    if (cgroup.front() != '/') return "must be an absolute path, got '" + cgroup + "'";
+    struct statfs filesystem {};
+    if (statfs(cgroup.c_str(), &filesystem) != 0) {
+        return "'" + cgroup + "': " + std::strerror(errno);
+    }
+    if (filesystem.f_type != CGROUP_SUPER_MAGIC && filesystem.f_type != CGROUP2_SUPER_MAGIC) {
+        return "'" + cgroup + "' is not a cgroup directory";
+    }
+    const std::string procs = cgroup + "/cgroup.procs";
+    if (access(procs.c_str(), W_OK) != 0) {
+        return "'" + cgroup + "' is not a cgroup this process may move its workers into (" + procs +
+               ": " + std::strerror(errno) + ")";
+    }
+    return std::nullopt;
+}
+
+HashProcess::HashProcess(std::string executable, std::chrono::milliseconds reply_timeout,
+                         std::string cgroup)
+    : executable_(std::move(executable)),
+      reply_timeout_(reply_timeout),
+      cgroup_(std::move(cgroup)) {}
 
 HashProcess::~HashProcess() { stop(); }
 
@@ -253,6 +295,7 @@ Status HashProcess::start() {
     }
     pid_ = pid;
     socket_ = ours;
+    if (!cgroup_.empty()) move_to_cgroup(cgroup_, pid);
     return Ok{};
 }
 

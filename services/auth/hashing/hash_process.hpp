@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,11 +15,18 @@
 
 namespace bank::auth {
 
+// What is wrong with `cgroup` as BANK_HASH_CGROUP, or nullopt: empty (no cgroup), or an
+// absolute path to a cgroup directory whose cgroup.procs this process may write.
+[[nodiscard]] std::optional<std::string> cgroup_problem(const std::string& cgroup);
+
 class HashProcess {
   public:
     // Runs `executable --hash-worker`: the auth binary itself (/proc/self/exe) in the service.
     // A worker that has not answered after `reply_timeout` is presumed stuck and killed.
-    HashProcess(std::string executable, std::chrono::milliseconds reply_timeout);
+    // `cgroup`, when not empty, is a cgroup directory each worker is moved into once started
+    // (BANK_HASH_CGROUP: one with cpu.idle set keeps hashing off the request path).
+    HashProcess(std::string executable, std::chrono::milliseconds reply_timeout,
+                std::string cgroup = {});
     ~HashProcess();
     HashProcess(const HashProcess&) = delete;
     HashProcess& operator=(const HashProcess&) = delete;
@@ -49,6 +57,7 @@ class HashProcess {
 
     std::string executable_;
     std::chrono::milliseconds reply_timeout_;
+    std::string cgroup_;
     pid_t pid_ = -1;
     int socket_ = -1;
 };

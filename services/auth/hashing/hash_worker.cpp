@@ -82,8 +82,9 @@ Reply serve(std::span<const unsigned char> message) {
 // SCHED_IDLE busy loops in a session of their own pushed transfers at 9,000/s down to
 // 5,300-6,400/s with a p50 of 19-23 ms (docs/benchmarks.md). So the worker leaves auth's session
 // for one of its own and gives that the lowest weight. Where autogroups do not apply (a
-// container's own cgroup, or autogroups switched off) this changes nothing, and a failure only
-// costs latency.
+// container's own cgroup, a cgroup auth moves the worker into (BANK_HASH_CGROUP,
+// hash_process.cpp), or autogroups switched off) this changes nothing, and a failure only costs
+// latency.
 void lower_session_weight() {
     if (setsid() < 0) return;
     const int autogroup = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);

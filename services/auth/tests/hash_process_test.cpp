@@ -7,7 +7,9 @@
 // program that never answers is killed after the timeout, reaped, and not asked again; one that
 // cannot be started or is not a hash worker gives Unavailable; input too long for the protocol
 // is refused without a worker, and a stored hash longer than any PHC string matches nothing;
-// and the worker answers malformed messages with kBadRequest and goes on serving.
+// the worker answers malformed messages with kBadRequest and goes on serving; and a worker is
+// moved into the cgroup it is given (BANK_HASH_CGROUP), hashes anyway when it cannot be, and
+// only a cgroup directory this process may write is accepted as one.
 #include "hashing/hash_process.hpp"
 
 #include <gtest/gtest.h>
@@ -346,6 +348,76 @@ TEST_F(HashWorkerTest, AnswersMalformedMessagesWithBadRequestAndGoesOn) {
     ASSERT_FALSE(good.empty());
     EXPECT_EQ(good[0], static_cast<char>(hash_protocol::Status::kOk));
     EXPECT_EQ(good.rfind("$argon2id$", 1), 1u) << good;
+}
+
+// A cgroup of the test's own under the cpu controller's root, where the machine lets this
+// process make one (root, with the cpu controller mounted: v1's cpu hierarchy or v2's root with
+// cpu enabled for its children); removed at the end. `path` is empty where it cannot be made.
+struct TestCgroup {
+    std::filesystem::path path;
+    TestCgroup() {
+        const std::string name = "bank-hash-process-test-" + std::to_string(getpid());
+        for (const std::filesystem::path root : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup"}) {
+            const bool v1 = std::filesystem::exists(root / "cpu.shares");
+            const bool v2 =
+                read_text(root / "cgroup.subtree_control").find("cpu") != std::string::npos;
+            if ((v1 || v2) && mkdir((root / name).c_str(), 0755) == 0) {
+                path = root / name;
+                return;
+            }
+        }
+    }
+    ~TestCgroup() {
+        if (!path.empty()) rmdir(path.c_str());
+    }
+};
+
+TEST(HashProcessTest, CgroupProblemRefusesWhatCannotHoldWorkers) {
+    EXPECT_EQ(cgroup_problem(""), std::nullopt) << "empty: no cgroup";
+    const auto relative = cgroup_problem("sys/fs/cgroup/cpu");
+    ASSERT_TRUE(relative.has_value());
+    EXPECT_NE(relative->find("absolute"), std::string::npos) << *relative;
+    const auto missing = cgroup_problem("/nonexistent-bank-cgroup");
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_NE(missing->find("No such file"), std::string::npos) << *missing;
+    // A plain directory with a writable file of that name is still not a cgroup.
+    ScratchDirectory scratch;
+    std::ofstream(scratch.path / "cgroup.procs") << "";
+    const auto plain = cgroup_problem(scratch.path.string());
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_NE(plain->find("not a cgroup"), std::string::npos) << *plain;
+}
+
+TEST(HashProcessTest, MovesItsWorkerIntoTheGivenCgroup) {
+    TestCgroup cgroup;
+    if (cgroup.path.empty()) {
+        GTEST_SKIP() << "this process cannot make a cgroup under the cpu controller here";
+    }
+    EXPECT_EQ(cgroup_problem(cgroup.path.string()), std::nullopt);
+    {
+        HashProcess process(BANK_AUTH_EXECUTABLE, kTimeout, cgroup.path.string());
+        auto hash = process.hash("correct horse battery", kCheap);
+        ASSERT_TRUE(hash.ok()) << hash.error().detail;
+        const std::string procs = read_text(cgroup.path / "cgroup.procs");
+        EXPECT_EQ(procs, std::to_string(process.pid()) + "\n") << "the worker, and only it";
+        const std::string own = read_text("/proc/self/cgroup");
+        EXPECT_EQ(own.find(cgroup.path.filename().string()), std::string::npos)
+            << "auth itself stays where it was: " << own;
+        auto right = process.verify(*hash, "correct horse battery");
+        ASSERT_TRUE(right.ok()) << right.error().detail;
+        EXPECT_TRUE(*right);
+    }  // the worker is killed and reaped: the cgroup is empty again and can be removed
+    EXPECT_EQ(read_text(cgroup.path / "cgroup.procs"), "");
+}
+
+TEST(HashProcessTest, AWorkerThatCannotBeMovedStillHashes) {
+    // The directory was valid at start-up and went away since: latency, not correctness.
+    HashProcess process(BANK_AUTH_EXECUTABLE, kTimeout, "/nonexistent-bank-cgroup");
+    auto hash = process.hash("correct horse battery", kCheap);
+    ASSERT_TRUE(hash.ok()) << hash.error().detail;
+    auto right = process.verify(*hash, "correct horse battery");
+    ASSERT_TRUE(right.ok()) << right.error().detail;
+    EXPECT_TRUE(*right);
 }
 
 }  // namespace
