@@ -59,6 +59,8 @@ const kMaxRssBytes = 50e6;
 const kRateFraction = 0.7;
 // Connection counts tried, in order, for the fixed-connection run at kRateFraction of the maximum.
 const kFixedConnectionSteps = [2, 4, 8, 12, 16, 24, 32, 48, 64, 96];
+// How far above the rate a probe must reach for its connection count to be chosen.
+const kFixedConnectionMargin = 1.05;
 const kP99LimitUs = 10_000;
 
 process.env.BANK_BUILD_DIR ||= 'build/release';
@@ -501,15 +503,17 @@ async function main() {
 
         const rate = Math.max(1, Math.round(transfers.requests_per_s * kRateFraction));
         // The other way to load at 70%: a fixed number of connections that gives that
-        // rate. The fewest connections whose closed-loop rate reaches it, found with short
-        // probes. A closed loop sends nothing new while its connections wait, so a stall delays
-        // fewer requests than at a constant arrival rate: both results are shown and judged.
+        // rate. The fewest connections whose closed-loop rate reaches it with a margin, found
+        // with short probes: a count that only just reached it in 3 s fell 7.5% short over the
+        // 10 s run once (the VM drifts), and the margin only adds load. A closed loop sends
+        // nothing new while its connections wait, so a stall delays fewer requests than at a
+        // constant arrival rate: both results are shown and judged.
         let fixedConnections;
         await waitForIdleHashing(stack);  // the login run just ended
         for (const connections of kFixedConnectionSteps) {
             const probe = await wrk(stack.gatewayUrl, { ...base, connections, script: 'transfer.lua',
                 path: '/api/transactions/transfer', duration_s: 3 });
-            if (probe.requests_per_s >= rate) {
+            if (probe.requests_per_s >= rate * kFixedConnectionMargin) {
                 fixedConnections = connections;
                 break;
             }
