@@ -30,7 +30,11 @@ export function toMarkdown(result) {
         `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads` +
         // Recorded since the workers may run in a cgroup with cpu.idle set (scripts/lib.sh).
         (settings.hash_cgroup === undefined ? '.'
-            : settings.hash_cgroup ? ' in a cgroup with cpu.idle set.' : ' in auth\'s cgroup.'));
+            : !settings.hash_cgroup ? ' in auth\'s cgroup.'
+                // Runs before hash_cgroup_idle was recorded had only the scripts' cgroup.
+                : settings.hash_cgroup_idle === false
+                    ? ` in the cgroup ${settings.hash_cgroup} (cpu.idle not set).`
+                    : ' in a cgroup with cpu.idle set.'));
     lines.push('');
     // "AOF rewrites": compactions of Redis's append-only file that ran during the workload
     // (a fork whose child competes for the cores); older results did not record them.

@@ -349,6 +349,9 @@ async function main() {
             BANK_LOGIN_BURST: '1000000',
             BANK_SIGNUP_RATE: '1000000r/s',
             BANK_SIGNUP_BURST: '1000000',
+            // As `make run` does: the caller's choice, else the scripts' own cgroup with cpu.idle
+            // set for the hash workers where they may make one (undefined: no such variable).
+            BANK_HASH_CGROUP: process.env.BANK_HASH_CGROUP,
         },
     });
     const services = ['auth', 'accounts', 'transactions'];
@@ -357,6 +360,8 @@ async function main() {
     const authEnviron = fs.readFileSync(`/proc/${stack.pid('auth')}/environ`, 'utf8').split('\0');
     settings.hash_cgroup = authEnviron.find((entry) => entry.startsWith('BANK_HASH_CGROUP='))
         ?.slice('BANK_HASH_CGROUP='.length) ?? '';
+    settings.hash_cgroup_idle = settings.hash_cgroup !== '' &&
+        fs.readFileSync(path.join(settings.hash_cgroup, 'cpu.idle'), 'utf8').trim() === '1';
     const redis = redisTools(stack, { buildDir, argon2: { opslimit: settings.argon2_opslimit,
         memlimitKib: settings.argon2_memlimit_kib } });
     const sampler = startMemorySampler(stack, services);

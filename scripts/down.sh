@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops the stack that scripts/up.sh started in BANK_DATA_DIR: exactly the pids recorded under
 # pids/, gateway first and Redis last, each with SIGTERM, a bounded wait (BANK_STOP_TIMEOUT_S),
-# then SIGKILL. Touches no other process and no other file than those pid files.
+# then SIGKILL. Touches no other process, and no other file than those pid files and the hash
+# workers' cgroup recorded beside them (pids/hash-cgroup), which it removes.
 set -euo pipefail
 export BANK_SCRIPT_NAME=down
 # shellcheck source=lib.sh

@@ -1,11 +1,13 @@
 # Shared by up.sh, down.sh and run.sh: configuration from the environment, the data dir layout,
 # key and certificate generation, and starting, probing and stopping one process.
 #
-# Everything the stack writes lives under one data dir (BANK_DATA_DIR, default <repo>/var):
+# Everything the stack writes lives under one data dir (BANK_DATA_DIR, default <repo>/var), but
+# for the hash workers' cgroup, which the scripts make as root (bank_make_hash_cgroup):
 #   keys/   JWT signing key pair, Redis passwords (one per     tls/    gateway certificate and key
 #           Redis user), the internal token                   logs/   one log per process
 #   redis/  Redis config, ACL file, append-only file
-#   pids/   one pid file per process we started               nginx/  rendered config, temp dirs
+#   pids/   one pid file per process we started, and the      nginx/  rendered config, temp dirs
+#           hash workers' cgroup (hash-cgroup)
 # Only pids recorded in pids/ are ever signalled, and only while they still run the program we
 # started: a pid the kernel has since handed to someone else is left alone.
 # shellcheck shell=bash
@@ -456,46 +458,61 @@ bank_start_service() {
 # The hash workers' cgroup (BANK_HASH_CGROUP for auth): one with cpu.idle set, where hashing
 # gets only CPU time that no other task wants. SCHED_IDLE, which the workers set themselves,
 # yields only to the tasks of their own autogroup or cgroup; docs/benchmarks.md has the
-# measurements. Made where this shell may: as root, with the cpu controller mounted (cgroup v1's
-# cpu hierarchy, or v2's root with cpu enabled below it) and cpu.idle in the kernel (5.15+).
-# Elsewhere the workers stay in auth's cgroup. Named after the data dir, so that stacks side by
-# side have one each; removed when auth stops.
+# measurements. Made where this shell may: as root, with the cpu controller (cgroup v1's cpu
+# hierarchy, or v2 with cpu enabled where this shell's cgroup sits) and cpu.idle in the kernel
+# (5.15+); elsewhere the workers stay in auth's cgroup. It sits inside this shell's cgroup (v1),
+# or beside it (v2, where only leaves hold processes), so that a CPU limit on what started the
+# stack still covers the workers. Named after the data dir, so that stacks side by side have one
+# each. Its path is recorded in pids/hash-cgroup, and bank_stop_all removes it.
 bank_hash_cgroup_path() {
-    local root id
+    local id relative parent
     id=$(printf '%s' "$BANK_DATA_DIR" | cksum | cut -d' ' -f1)
-    for root in /sys/fs/cgroup/cpu /sys/fs/cgroup; do
-        if [[ -f "$root/cpu.shares" ]] || grep -qw cpu "$root/cgroup.subtree_control" 2>/dev/null; then
-            echo "$root/bank-hash-$id"
-            return 0
-        fi
-    done
-    return 1
+    if [[ -f /sys/fs/cgroup/cpu/cpu.shares ]]; then
+        relative=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3; exit }' "/proc/$$/cgroup")
+        [[ "$relative" == /* ]] || return 1
+        echo "/sys/fs/cgroup/cpu${relative%/}/bank-hash-$id"
+    elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+        relative=$(awk -F: '$1 == "0" { print $3; exit }' "/proc/$$/cgroup")
+        [[ "$relative" == /* ]] || return 1
+        parent=/sys/fs/cgroup${relative%/*}
+        grep -qw cpu "$parent/cgroup.subtree_control" 2>/dev/null || return 1
+        echo "$parent/bank-hash-$id"
+    else
+        return 1
+    fi
 }
 
 # Prints the cgroup's path when it exists with cpu.idle set; fails quietly otherwise.
 bank_make_hash_cgroup() {
     local dir
-    dir=$(bank_hash_cgroup_path) || return 1
     ((EUID == 0)) || return 1
+    dir=$(bank_hash_cgroup_path 2>/dev/null) || return 1
     mkdir -p "$dir" 2>/dev/null || return 1
     if ! echo 1 2>/dev/null >"$dir/cpu.idle"; then
         rmdir "$dir" 2>/dev/null || true
         return 1
     fi
+    echo "$dir" >"$BANK_PIDS_DIR/hash-cgroup" || return 1
     echo "$dir"
 }
 
+# Removes the cgroup recorded in pids/hash-cgroup, and only a bank-hash-* directory there: the
+# workers die with auth (PR_SET_PDEATHSIG), a moment after it. The record stays when the
+# directory cannot be removed, so the next stop tries again.
 bank_remove_hash_cgroup() {
-    local dir deadline=$((SECONDS + 5))
-    dir=$(bank_hash_cgroup_path) || return 0
-    # The workers die with auth (PR_SET_PDEATHSIG), a moment after it.
-    while [[ -d "$dir" ]] && ! rmdir "$dir" 2>/dev/null; do
-        if ((SECONDS >= deadline)); then
-            bank_log "warning: could not remove the hash workers' cgroup $dir"
-            return 0
-        fi
-        sleep 0.1
-    done
+    local record=$BANK_PIDS_DIR/hash-cgroup dir deadline=$((SECONDS + 5))
+    [[ -f "$record" ]] || return 0
+    dir=$(<"$record")
+    if [[ "$dir" == /sys/fs/cgroup/* && "${dir##*/}" == bank-hash-* ]]; then
+        while [[ -d "$dir" ]] && ! rmdir "$dir" 2>/dev/null; do
+            if ((SECONDS >= deadline)); then
+                bank_log "warning: could not remove the hash workers' cgroup $dir"
+                return 0
+            fi
+            sleep 0.1
+        done
+    fi
+    rm -f "$record"
 }
 
 # Replaces @NAME@ placeholders. Values are escaped for sed; newlines are refused.

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -122,9 +123,9 @@ void move_to_cgroup(const std::string& cgroup, pid_t pid) {
     const std::string procs = cgroup + "/cgroup.procs";
     const std::string text = std::to_string(pid);
     const int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    const bool moved =
-        fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    const int error = errno;
+    const ssize_t written = fd >= 0 ? write(fd, text.data(), text.size()) : -1;
+    const bool moved = written == static_cast<ssize_t>(text.size());
+    const int error = written >= 0 ? EIO : errno;  // a short write sets no errno
     if (fd >= 0) close(fd);
     if (!moved) {
         log::warn("cannot move a hash worker into its cgroup",
@@ -139,15 +140,32 @@ std::optional<std::string> cgroup_problem(const std::string& cgroup) {
     if (cgroup.front() != '/') return "must be an absolute path, got '" + cgroup + "'";
     struct statfs filesystem {};
     if (statfs(cgroup.c_str(), &filesystem) != 0) {
-        return "'" + cgroup + "': " + std::strerror(errno);
+        const int error = errno;
+        return "'" + cgroup + "': " + std::strerror(error);
     }
     if (filesystem.f_type != CGROUP_SUPER_MAGIC && filesystem.f_type != CGROUP2_SUPER_MAGIC) {
         return "'" + cgroup + "' is not a cgroup directory";
     }
+    // The point is CPU: a cgroup of another controller, or a kernel before 5.15, has no cpu.idle.
+    if (access((cgroup + "/cpu.idle").c_str(), F_OK) != 0) {
+        return "'" + cgroup + "' has no cpu.idle: not a cgroup of the cpu controller (or the " +
+               "kernel is older than 5.15)";
+    }
+    // cgroup v2 lets processes join only a cgroup that hands no controllers down to children.
+    if (filesystem.f_type == CGROUP2_SUPER_MAGIC) {
+        std::ifstream subtree(cgroup + "/cgroup.subtree_control");
+        std::string controllers;
+        std::getline(subtree, controllers);
+        if (!controllers.empty()) {
+            return "'" + cgroup + "' hands controllers down to its children (" + controllers +
+                   "); processes can only join a cgroup that does not";
+        }
+    }
     const std::string procs = cgroup + "/cgroup.procs";
     if (access(procs.c_str(), W_OK) != 0) {
+        const int error = errno;
         return "'" + cgroup + "' is not a cgroup this process may move its workers into (" + procs +
-               ": " + std::strerror(errno) + ")";
+               ": " + std::strerror(error) + ")";
     }
     return std::nullopt;
 }

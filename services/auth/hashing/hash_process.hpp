@@ -16,7 +16,8 @@
 namespace bank::auth {
 
 // What is wrong with `cgroup` as BANK_HASH_CGROUP, or nullopt: empty (no cgroup), or an
-// absolute path to a cgroup directory whose cgroup.procs this process may write.
+// absolute path to a cgroup directory of the cpu controller (it has cpu.idle), which on cgroup v2
+// hands no controllers down to children, and whose cgroup.procs this process may write.
 [[nodiscard]] std::optional<std::string> cgroup_problem(const std::string& cgroup);
 
 class HashProcess {

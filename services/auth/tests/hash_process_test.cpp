@@ -9,7 +9,7 @@
 // is refused without a worker, and a stored hash longer than any PHC string matches nothing;
 // the worker answers malformed messages with kBadRequest and goes on serving; and a worker is
 // moved into the cgroup it is given (BANK_HASH_CGROUP), hashes anyway when it cannot be, and
-// only a cgroup directory this process may write is accepted as one.
+// only a cpu cgroup directory this process may write is accepted as one.
 #include "hashing/hash_process.hpp"
 
 #include <gtest/gtest.h>
@@ -359,8 +359,9 @@ struct TestCgroup {
         const std::string name = "bank-hash-process-test-" + std::to_string(getpid());
         for (const std::filesystem::path root : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup"}) {
             const bool v1 = std::filesystem::exists(root / "cpu.shares");
-            const bool v2 =
-                read_text(root / "cgroup.subtree_control").find("cpu") != std::string::npos;
+            std::istringstream controllers(read_text(root / "cgroup.subtree_control"));
+            bool v2 = false;
+            for (std::string word; controllers >> word;) v2 = v2 || word == "cpu";
             if ((v1 || v2) && mkdir((root / name).c_str(), 0755) == 0) {
                 path = root / name;
                 return;
@@ -386,6 +387,12 @@ TEST(HashProcessTest, CgroupProblemRefusesWhatCannotHoldWorkers) {
     const auto plain = cgroup_problem(scratch.path.string());
     ASSERT_TRUE(plain.has_value());
     EXPECT_NE(plain->find("not a cgroup"), std::string::npos) << *plain;
+    // A cgroup of another controller (cgroup v1's memory hierarchy, where it is mounted).
+    if (std::filesystem::exists("/sys/fs/cgroup/memory/memory.limit_in_bytes")) {
+        const auto memory = cgroup_problem("/sys/fs/cgroup/memory");
+        ASSERT_TRUE(memory.has_value());
+        EXPECT_NE(memory->find("no cpu.idle"), std::string::npos) << *memory;
+    }
 }
 
 TEST(HashProcessTest, MovesItsWorkerIntoTheGivenCgroup) {
