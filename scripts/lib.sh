@@ -461,25 +461,29 @@ bank_start_service() {
 # measurements. Made where this shell may: as root, with the cpu controller (cgroup v1's cpu
 # hierarchy, or v2 with cpu enabled where this shell's cgroup sits) and cpu.idle in the kernel
 # (5.15+); elsewhere the workers stay in auth's cgroup. It sits inside this shell's cgroup (v1),
-# or beside it (v2, where only leaves hold processes), so that a CPU limit on what started the
-# stack still covers the workers. Named after the data dir, so that stacks side by side have one
+# or beside it (v2, where only leaves hold processes), so that CPU limits above it (v1: on the
+# shell's cgroup; v2: on its parent) still cover the workers. Named after the data dir, so that stacks side by side have one
 # each. Its path is recorded in pids/hash-cgroup, and bank_stop_all removes it.
 bank_hash_cgroup_path() {
     local id relative parent
     id=$(printf '%s' "$BANK_DATA_DIR" | cksum | cut -d' ' -f1)
     if [[ -f /sys/fs/cgroup/cpu/cpu.shares ]]; then
-        relative=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3; exit }' "/proc/$$/cgroup")
+        relative=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { sub(/^[^:]*:[^:]*:/, ""); print; exit }' \
+            "/proc/$$/cgroup")
         [[ "$relative" == /* ]] || return 1
-        echo "/sys/fs/cgroup/cpu${relative%/}/bank-hash-$id"
+        parent=/sys/fs/cgroup/cpu${relative%/}
     elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
-        relative=$(awk -F: '$1 == "0" { print $3; exit }' "/proc/$$/cgroup")
+        relative=$(awk -F: '$1 == "0" { sub(/^0::/, ""); print; exit }' "/proc/$$/cgroup")
         [[ "$relative" == /* ]] || return 1
         parent=/sys/fs/cgroup${relative%/*}
         grep -qw cpu "$parent/cgroup.subtree_control" 2>/dev/null || return 1
-        echo "$parent/bank-hash-$id"
     else
         return 1
     fi
+    # Where the mount shows another root than /proc says (a container without its own cgroup
+    # namespace), the parent is not there: make nothing rather than a tree of our own.
+    [[ -f "$parent/cgroup.procs" ]] || return 1
+    echo "$parent/bank-hash-$id"
 }
 
 # Prints the cgroup's path when it exists with cpu.idle set; fails quietly otherwise.
@@ -487,12 +491,15 @@ bank_make_hash_cgroup() {
     local dir
     ((EUID == 0)) || return 1
     dir=$(bank_hash_cgroup_path 2>/dev/null) || return 1
-    mkdir -p "$dir" 2>/dev/null || return 1
+    mkdir "$dir" 2>/dev/null || [[ -d "$dir" ]] || return 1
     if ! echo 1 2>/dev/null >"$dir/cpu.idle"; then
         rmdir "$dir" 2>/dev/null || true
         return 1
     fi
-    echo "$dir" >"$BANK_PIDS_DIR/hash-cgroup" || return 1
+    if ! echo "$dir" >"$BANK_PIDS_DIR/hash-cgroup"; then
+        rmdir "$dir" 2>/dev/null || true
+        return 1
+    fi
     echo "$dir"
 }
 
@@ -503,7 +510,7 @@ bank_remove_hash_cgroup() {
     local record=$BANK_PIDS_DIR/hash-cgroup dir deadline=$((SECONDS + 5))
     [[ -f "$record" ]] || return 0
     dir=$(<"$record")
-    if [[ "$dir" == /sys/fs/cgroup/* && "${dir##*/}" == bank-hash-* ]]; then
+    if [[ "$dir" == /sys/fs/cgroup/* && "$dir" != *..* && "${dir##*/}" == bank-hash-* ]]; then
         while [[ -d "$dir" ]] && ! rmdir "$dir" 2>/dev/null; do
             if ((SECONDS >= deadline)); then
                 bank_log "warning: could not remove the hash workers' cgroup $dir"

@@ -763,6 +763,8 @@ function membersOf(cgroup) {
 // this process cannot make one.
 function makeOwnCgroup(name) {
     for (const root of ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup']) {
+        // On a v1 machine /sys/fs/cgroup itself is a tmpfs, where any directory can be made.
+        if (!fs.existsSync(`${root}/cgroup.procs`)) continue;
         try {
             fs.mkdirSync(`${root}/${name}`);
         } catch {
