@@ -406,6 +406,18 @@ async function restartComponent(env, dataDir, name) {
     return readPid(dataDir, name);
 }
 
+// Whether the server on `port` answers PING as Redis does: PONG, or LOADING while it loads.
+function isRedis(port, password) {
+    try {
+        const answer = execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1',
+            '-p', String(port), 'PING'], { env: { ...process.env, REDISCLI_AUTH: password },
+            encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+        return answer === 'PONG' || answer.startsWith('LOADING');
+    } catch {
+        return false;
+    }
+}
+
 async function restartRedis(dataDir, port, extraArgs) {
     const existing = readPid(dataDir, 'redis');
     if (existing !== undefined && pidAlive(existing)) throw new Error('redis is still running');
@@ -424,6 +436,7 @@ async function restartRedis(dataDir, port, extraArgs) {
         child.once('error', reject);
     });
     fs.writeFileSync(path.join(dataDir, 'pids', 'redis.pid'), `${child.pid}\n`);
+    const password = fs.readFileSync(path.join(dataDir, 'keys', 'redis-password'), 'utf8').trim();
     const deadline = Date.now() + 20_000;
     for (;;) {
         const accepted = await new Promise((resolve) => {
@@ -431,8 +444,14 @@ async function restartRedis(dataDir, port, extraArgs) {
             socket.once('connect', () => { socket.destroy(); resolve(true); });
             socket.once('error', () => resolve(false));
         });
-        if (accepted) return child.pid;
-        if (!pidAlive(child.pid)) throw new Error('redis-server exited on restart; see redis.log');
+        // The port was free while Redis was down: another suite's free-port probe can hold it
+        // for a moment, and this Redis then fails to bind. Only Redis's own answer counts.
+        if (accepted && isRedis(port, password)) return child.pid;
+        if (!pidAlive(child.pid)) {
+            const logText = fs.readFileSync(path.join(dataDir, 'logs', 'redis.log'), 'utf8');
+            throw new Error(`redis-server exited on restart; the end of redis.log:\n` +
+                logText.split('\n').slice(-8).join('\n'));
+        }
         if (Date.now() > deadline) throw new Error('redis-server did not listen after restart');
         await new Promise((resolve) => setTimeout(resolve, 50));
     }
