@@ -187,8 +187,10 @@ describe('degradation without Redis', () => {
         { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8' }).trim();
         // Enough appended commands that, with a delay per command, loading takes seconds. Redis
         // serves clients (with LOADING) only every 1024 commands it loads, so the delay is
-        // short enough for the services to reconnect and be answered while it loads.
-        for (const batch of ['1', '2', '3']) {
+        // short enough for the services to reconnect and be answered while it loads; each
+        // request then waits up to 0.1 s, so a round of them takes about a second. 60,000 keys
+        // (6 s) leave room for the three rounds asked below: 30,000 sometimes gave only two.
+        for (const batch of ['1', '2', '3', '4', '5', '6']) {
             redisCli('EVAL', "for i = 1, 10000 do redis.call('SET', 'filler:' .. ARGV[1] .. ':' " +
                 ".. i, 'x') end", '0', batch);
         }
