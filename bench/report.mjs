@@ -15,6 +15,16 @@ const percent = (value) => (value === undefined || value === null ? '–'
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
 /** The Markdown report: machine, workloads, ceilings, targets, memory, audit. */
+// Where the hash workers ran (recorded since they may run in a cgroup with cpu.idle set,
+// scripts/lib.sh); nothing for older results.
+function hashWorkersPlace(settings) {
+    if (settings.hash_cgroup === undefined) return '';
+    if (!settings.hash_cgroup) return ' in auth\'s cgroup';
+    // Runs before hash_cgroup_idle was recorded had only the scripts' cgroup, which has it set.
+    if (settings.hash_cgroup_idle === false) return ` in the cgroup ${settings.hash_cgroup} (cpu.idle not set)`;
+    return ' in a cgroup with cpu.idle set';
+}
+
 export function toMarkdown(result) {
     const lines = [];
     const { machine, settings } = result;
@@ -28,13 +38,7 @@ export function toMarkdown(result) {
         `Redis appendfsync ${settings.appendfsync}, ${settings.io_threads} I/O threads per ` +
         `service, argon2id opslimit ${settings.argon2_opslimit} / ` +
         `${settings.argon2_memlimit_kib / 1024} MiB, ${settings.hash_threads} hash threads` +
-        // Recorded since the workers may run in a cgroup with cpu.idle set (scripts/lib.sh).
-        (settings.hash_cgroup === undefined ? '.'
-            : !settings.hash_cgroup ? ' in auth\'s cgroup.'
-                // Runs before hash_cgroup_idle was recorded had only the scripts' cgroup.
-                : settings.hash_cgroup_idle === false
-                    ? ` in the cgroup ${settings.hash_cgroup} (cpu.idle not set).`
-                    : ' in a cgroup with cpu.idle set.'));
+        `${hashWorkersPlace(settings)}.`);
     lines.push('');
     // "AOF rewrites": compactions of Redis's append-only file that ran during the workload
     // (a fork whose child competes for the cores); older results did not record them.

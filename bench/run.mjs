@@ -21,7 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { childrenOf, freePorts, repoRoot, request, startStack } from '../tests/integration/harness.mjs';
+import { childrenOf, environOf, freePorts, repoRoot, request, startStack }
+    from '../tests/integration/harness.mjs';
 import { toMarkdown, writeResults } from './report.mjs';
 import { audit, checkSeededUser, kBenchPassword, redisTools, run, spawnTracked } from './seeding.mjs';
 
@@ -357,9 +358,7 @@ async function main() {
     const services = ['auth', 'accounts', 'transactions'];
     // Where auth's hash workers run: scripts/lib.sh makes them a cgroup with cpu.idle set where
     // it may (as root), and the logins-alongside figure depends on it.
-    const authEnviron = fs.readFileSync(`/proc/${stack.pid('auth')}/environ`, 'utf8').split('\0');
-    settings.hash_cgroup = authEnviron.find((entry) => entry.startsWith('BANK_HASH_CGROUP='))
-        ?.slice('BANK_HASH_CGROUP='.length) ?? '';
+    settings.hash_cgroup = environOf(stack.pid('auth')).BANK_HASH_CGROUP ?? '';
     settings.hash_cgroup_idle = settings.hash_cgroup !== '' &&
         fs.readFileSync(path.join(settings.hash_cgroup, 'cpu.idle'), 'utf8').trim() === '1';
     const redis = redisTools(stack, { buildDir, argon2: { opslimit: settings.argon2_opslimit,

@@ -462,8 +462,9 @@ bank_start_service() {
 # hierarchy, or v2 with cpu enabled where this shell's cgroup sits) and cpu.idle in the kernel
 # (5.15+); elsewhere the workers stay in auth's cgroup. It sits inside this shell's cgroup (v1),
 # or beside it (v2, where only leaves hold processes), so that CPU limits above it (v1: on the
-# shell's cgroup; v2: on its parent) still cover the workers. Named after the data dir, so that stacks side by side have one
-# each. Its path is recorded in pids/hash-cgroup, and bank_stop_all removes it.
+# shell's cgroup; v2: on its parent) still cover the workers. Named after the data dir, so that
+# stacks side by side have one each. Its path is recorded in pids/hash-cgroup, and bank_stop_all
+# removes it.
 bank_hash_cgroup_path() {
     local id relative parent
     id=$(printf '%s' "$BANK_DATA_DIR" | cksum | cut -d' ' -f1)

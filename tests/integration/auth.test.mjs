@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, childrenOf, pidAlive, request, serviceBinary, startStack } from './harness.mjs';
+import { assertProblem, childrenOf, environOf, pidAlive, request, serviceBinary, startStack }
+    from './harness.mjs';
 
 const kUuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 // High enough that no test here meets the gateway's login rate limit (gateway.test.mjs covers it).
@@ -739,12 +740,6 @@ function scriptsMakeCgroup() {
     if (process.getuid() !== 0) return false;
     if (fs.existsSync('/sys/fs/cgroup/cpu/cpu.shares')) return fs.existsSync('/sys/fs/cgroup/cpu/cpu.idle');
     return undefined;
-}
-
-function environOf(pid) {
-    const entries = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    return Object.fromEntries(entries.filter(Boolean).map((entry) =>
-        [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
 }
 
 async function loginTwice(stack, prefix) {

@@ -406,6 +406,13 @@ async function restartComponent(env, dataDir, name) {
     return readPid(dataDir, name);
 }
 
+/** A process's environment (/proc/<pid>/environ) as an object. */
+export function environOf(pid) {
+    const entries = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return Object.fromEntries(entries.filter(Boolean).map((entry) =>
+        [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+}
+
 // Whether the server on `port` answers PING as Redis does: PONG, or LOADING while it loads.
 function isRedis(port, password) {
     try {
