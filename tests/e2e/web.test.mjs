@@ -3,7 +3,8 @@
 // transfer, and that both sides' histories show it; that bad input and a wrong password are
 // explained next to the field they concern; that a double click or a lost answer moves money
 // once; that the session is renewed before its token expires, a page that needs a login comes
-// back after it, and logout revokes the refresh token; and that the pages work by keyboard, have
+// back after it, a tab opened from a logged-in tab logs in on its own instead of using that tab's
+// refresh token, and logout revokes the refresh token; and that the pages work by keyboard, have
 // a label on every input, and fit a 375 px wide phone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -22,6 +23,37 @@ import {
     webSuite,
     withPage,
 } from './browser.mjs';
+
+/**
+ * The refresh grants sent from the context's pages, in order, with the server's status (null:
+ * no answer, say because the page navigated away), and the uncaught errors of pages opened
+ * later: by({ name: page, ... }) names each page.
+ */
+function watchRenewals(context) {
+    const seen = [];
+    const errors = [];
+    context.on('request', (request) => {
+        if (!request.url().endsWith('/api/auth/token')) return;
+        if (!/grant_type=refresh_token/.test(request.postData() ?? '')) return;
+        const renewal = { page: request.frame().page(), status: null };
+        seen.push(renewal);
+        request.response().then(
+            (response) => {
+                renewal.status = response?.status() ?? null;
+            },
+            () => undefined,
+        );
+    });
+    context.on('page', (page) => page.on('pageerror', (error) => errors.push(error.message)));
+    return {
+        errors,
+        by: (pages) =>
+            seen.map(({ page, status }) => [
+                Object.keys(pages).find((name) => pages[name] === page) ?? 'another page',
+                status,
+            ]),
+    };
+}
 
 describe('web app', { timeout: 300_000 }, () => {
     const suite = webSuite();
@@ -278,6 +310,71 @@ describe('web app', { timeout: 300_000 }, () => {
             await page.getByRole('heading', { name: 'Transfer' }).waitFor();
             await page.goto('/login?next=//evil.example/');
             await page.waitForURL((url) => url.pathname === '/');
+        });
+    });
+
+    test('a tab opened from a logged-in tab logs in on its own; neither logs the other out', async (t) => {
+        const heidi = await createCustomer(suite.stack, 'Heidi');
+        await withPage(t, suite, async ({ page, context }) => {
+            await logInToDashboard(page, heidi);
+            const renewals = watchRenewals(context);
+            // window.open keeps the opener, so Chromium gives the new tab a copy of this tab's
+            // sessionStorage, refresh token included, as "Duplicate tab" does.
+            await page.evaluate(() => sessionStorage.setItem('e2e.probe', 'copied'));
+            const [copy] = await Promise.all([
+                context.waitForEvent('page'),
+                page.evaluate(() => void window.open('/history', '_blank')),
+            ]);
+            await copy.waitForURL(
+                (url) => url.pathname === '/login' && url.searchParams.get('next') === '/history',
+            );
+            assert.equal(await copy.evaluate(() => sessionStorage.getItem('e2e.probe')), 'copied');
+            assert.equal(await copy.evaluate(() => sessionStorage.getItem('bank.session')), null);
+
+            // The first tab renews with its own token (a reload restores the session with it):
+            // had the copy rotated that token, the server would now revoke the login.
+            await page.reload();
+            await dashboardOf(page, heidi).waitFor();
+            // The copied tab logs in on its own, and both tabs keep their logins across reloads.
+            await logIn(copy, heidi);
+            await copy.getByRole('heading', { name: 'Transaction history' }).waitFor();
+            await copy.reload();
+            await copy.getByRole('heading', { name: 'Transaction history' }).waitFor();
+            await page.reload();
+            await dashboardOf(page, heidi).waitFor();
+            assert.deepEqual(renewals.by({ page, copy }), [
+                ['page', 200],
+                ['copy', 200],
+                ['page', 200],
+            ]);
+            assert.deepEqual(renewals.errors, []);
+        });
+    });
+
+    test('a tab copied while its own tab is on another page takes the login over', async (t) => {
+        const ivan = await createCustomer(suite.stack, 'Ivan');
+        await withPage(t, suite, async ({ page, context }) => {
+            await logInToDashboard(page, ivan);
+            const renewals = watchRenewals(context);
+            // The person opens the API docs in this tab: no page of the app uses the login now.
+            await page.goto('/docs');
+            const [copy] = await Promise.all([
+                context.waitForEvent('page'),
+                page.evaluate(() => void window.open('/history', '_blank')),
+            ]);
+            await copy.getByRole('heading', { name: 'Transaction history' }).waitFor();
+            // Back in the first tab, the app finds the login taken over and asks for a login
+            // instead of renewing with the token the copy has already rotated.
+            await page.goBack();
+            await page.waitForURL((url) => url.pathname === '/login');
+            assert.equal(await page.evaluate(() => sessionStorage.getItem('bank.session')), null);
+            await copy.reload();
+            await copy.getByRole('heading', { name: 'Transaction history' }).waitFor();
+            assert.deepEqual(renewals.by({ page, copy }), [
+                ['copy', 200],
+                ['copy', 200],
+            ]);
+            assert.deepEqual(renewals.errors, []);
         });
     });
 

@@ -191,6 +191,35 @@ describe('session', () => {
         expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer access-2');
     });
 
+    test('a suspended session sends nothing and leaves the stored login', async () => {
+        const server = bankServer();
+        const storage = memoryStorage();
+        const { session, clock } = makeSession(server, storage);
+        const expired = vi.fn();
+        const changed = vi.fn();
+        session.onExpired(expired);
+        await session.login('alice', 'pw');
+        session.subscribe(changed);
+        const sent = server.requests.length;
+
+        session.suspend();
+        expect(clock.pending()).toEqual([]); // no renewal is due any more
+        clock.advance(900_000);
+        await expect(session.authorized('GET', '/api/accounts/me')).rejects.toBeInstanceOf(
+            SessionExpiredError,
+        );
+        expect(server.requests).toHaveLength(sent);
+        expect(expired).not.toHaveBeenCalled();
+        expect(changed).not.toHaveBeenCalled();
+
+        // The page that loads next renews with the stored token, which nobody used.
+        const { session: next } = makeSession(server, storage);
+        expect(await next.restore()).toBe(true);
+        expect(refreshes(server.requests).map((r) => r.fields.refresh_token)).toEqual([
+            'refresh-1',
+        ]);
+    });
+
     test('a damaged stored session is ignored', () => {
         const storage = memoryStorage();
         storage.setItem('bank.session', '{not json');

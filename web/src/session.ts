@@ -2,7 +2,7 @@
 // sessionStorage (this tab only, gone when the tab closes) so that a reload does not log the
 // person out. The access token is renewed with the refresh grant before it expires, and every
 // renewal is single-flight: refresh tokens rotate, and presenting one twice makes the server
-// revoke the whole login.
+// revoke the whole login (tab.ts keeps a tab copied from another from using the same token).
 import { ApiError, type Fetch, type RequestOptions, send } from './http';
 import type { Account, LoginResponse, TokenResponse } from './types';
 
@@ -28,7 +28,8 @@ export interface SessionOptions {
     clearTimer?: (timer: unknown) => void;
 }
 
-const kStorageKey = 'bank.session';
+/** Where the refresh token and the user are kept across reloads (tab.ts: copied tabs). */
+export const kSessionStorageKey = 'bank.session';
 /** Renew this long before the access token expires (or at half its life, if that is later). */
 const kRefreshMarginMs = 60_000;
 /** A token this close to expiry is renewed before it is used rather than sent and refused. */
@@ -133,6 +134,20 @@ export class Session {
     }
 
     /**
+     * Stops using the login in this page without ending it: no renewal is scheduled and the
+     * tokens are dropped from memory, while the stored refresh token stays for whichever page
+     * uses it next (tab.ts calls this when the page goes into the back/forward cache and reloads
+     * when it comes back). Listeners are not told: the page is about to be replaced.
+     */
+    suspend(): void {
+        if (this.timer !== null) this.clearTimer(this.timer);
+        this.timer = null;
+        this.accessToken = null;
+        this.expiresAt = 0;
+        this.refreshToken = null;
+    }
+
+    /**
      * Sends a request with a valid access token. A 401 is answered once by renewing the token
      * and repeating the request (safe for money movements: a refused token moved nothing, and
      * the repeat carries the same Idempotency-Key).
@@ -226,7 +241,7 @@ export class Session {
         this.expiresAt = 0;
         this.refreshToken = null;
         this.currentUser = null;
-        this.storage?.removeItem(kStorageKey);
+        this.storage?.removeItem(kSessionStorageKey);
         if (hadUser) this.notify();
     }
 
@@ -236,7 +251,7 @@ export class Session {
 
     private readStorage(): { refreshToken: string; user: User } | null {
         try {
-            const saved = JSON.parse(this.storage?.getItem(kStorageKey) ?? 'null') as {
+            const saved = JSON.parse(this.storage?.getItem(kSessionStorageKey) ?? 'null') as {
                 refreshToken?: unknown;
                 user?: { userId?: unknown; username?: unknown };
             } | null;
@@ -259,7 +274,7 @@ export class Session {
     private writeStorage(): void {
         try {
             this.storage?.setItem(
-                kStorageKey,
+                kSessionStorageKey,
                 JSON.stringify({ refreshToken: this.refreshToken, user: this.currentUser }),
             );
         } catch {
