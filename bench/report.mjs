@@ -2,7 +2,7 @@
 // Markdown that docs/benchmarks.md quotes, and writes both files. Also usable on its own to
 // re-render a saved run:
 //
-//   node bench/report.mjs bench/results/bench-10000-users.json
+//   node bench/report.mjs bench/results/d33d90a/bench-10000-users.json
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
