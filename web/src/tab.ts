@@ -132,7 +132,8 @@ export interface ClaimOptions {
  * Claims the tab's sessionStorage for this page before the session reads it: when another page
  * uses the tab's login, removes `loginKeys` (and only those) and gives the tab a new id.
  * Answers the storage, or null when the browser refuses access to it (the login then lasts
- * until the page reloads). Never fails: whatever goes wrong leaves the storage as it was.
+ * until the page reloads). Never rejects: when locks fail in any other way than being held,
+ * the storage is left as it was.
  */
 export async function claimTabStorage(
     win: TabWindow,
