@@ -595,24 +595,64 @@ bank_render_gateway_config() {
         "WEB_ROOT=$BANK_WEB_ROOT"
 }
 
+# True when the user nobody (in `group`) may read `file`.
+bank_nobody_can_read() {
+    setpriv --reuid nobody --regid "$1" --clear-groups test -r "$2"
+}
+
+# A copy of the web root that everyone may read, in a new directory under the temp dir (mktemp:
+# nobody else can have made it), recorded in pids/web-copy for bank_remove_web_copy. Prints its
+# path; fails, leaving nothing behind, when it cannot be made.
+bank_make_web_copy() {
+    local dir
+    bank_remove_web_copy
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/bank-web.XXXXXX") || return 1
+    if ! cp -R "$BANK_WEB_ROOT/." "$dir/" || ! chmod -R u=rwX,go=rX "$dir" ||
+        ! echo "$dir" >"$BANK_PIDS_DIR/web-copy"; then
+        rm -rf -- "$dir"
+        return 1
+    fi
+    echo "$dir"
+}
+
+# Removes the copy recorded in pids/web-copy, and only a bank-web.* directory there.
+bank_remove_web_copy() {
+    local record=$BANK_PIDS_DIR/web-copy dir
+    [[ -f "$record" ]] || return 0
+    dir=$(<"$record")
+    if [[ "$dir" == /* && "$dir" != *..* && "${dir##*/}" == bank-web.* && -d "$dir" ]]; then
+        rm -rf -- "$dir"
+    fi
+    rm -f "$record"
+}
+
 bank_start_nginx() {
     local config=$BANK_NGINX_DIR/nginx.conf log=$BANK_LOGS_DIR/nginx-error.log user_directive=""
+    local web_root=$BANK_WEB_ROOT
     if [[ $(id -u) -eq 0 ]]; then
-        local group
+        local group copy
         group=$(id -gn nobody 2>/dev/null || echo nogroup)
         user_directive="user nobody $group;"
-        # A checkout inside a private directory (mktemp -d makes 0700 ones) cannot be read by
-        # nobody, and the workers would answer 404 for every file of the web app. Then they run
-        # as root, and the log says why.
-        if ! setpriv --reuid nobody --regid "$group" --clear-groups \
-            test -r "$BANK_WEB_ROOT/index.html"; then
-            bank_log "warning: nobody cannot read $BANK_WEB_ROOT (a private parent directory?);" \
-                "NGINX's workers run as root"
-            user_directive="user root root;"
+        # A checkout inside a private directory (mktemp -d makes 0700 ones; root's home) cannot
+        # be read by nobody, and the workers would answer 404 for every file of the web app.
+        # They serve a copy that everyone may read instead: the files are public anyway, and
+        # the workers keep nobody's rights. Only when no such copy can be made do they run as
+        # root, and the log says why.
+        if ! bank_nobody_can_read "$group" "$BANK_WEB_ROOT/index.html"; then
+            if copy=$(bank_make_web_copy) && bank_nobody_can_read "$group" "$copy/index.html"; then
+                bank_log "nobody cannot read $BANK_WEB_ROOT (a private parent directory?);" \
+                    "NGINX serves a copy of it from $copy"
+                web_root=$copy
+            else
+                bank_remove_web_copy
+                bank_log "warning: nobody cannot read $BANK_WEB_ROOT, nor a copy of it in" \
+                    "${TMPDIR:-/tmp}; NGINX's workers run as root"
+                user_directive="user root root;"
+            fi
         fi
     fi
-    bank_render_gateway_config "$config" "$user_directive" "$(bank_upstream auth)" \
-        "$(bank_upstream accounts)" "$(bank_upstream transactions)"
+    BANK_WEB_ROOT=$web_root bank_render_gateway_config "$config" "$user_directive" \
+        "$(bank_upstream auth)" "$(bank_upstream accounts)" "$(bank_upstream transactions)"
     local nginx_args=(-p "$BANK_NGINX_DIR/" -e "$log" -c "$config")
     if ! nginx "${nginx_args[@]}" -t -q >>"$BANK_LOGS_DIR/nginx.out" 2>&1; then
         bank_fail_with_log "nginx rejected $config" "$BANK_LOGS_DIR/nginx.out"
@@ -663,6 +703,7 @@ bank_stop_component() {
 bank_stop_all() {
     local index
     bank_stop_component nginx
+    bank_remove_web_copy
     for ((index = ${#BANK_SERVICES[@]} - 1; index >= 0; index--)); do
         bank_stop_component "${BANK_SERVICES[index]}"
     done

@@ -4,15 +4,18 @@
 // limit, request ids, the login and sign-up rate limits (429 with Retry-After), security
 // headers, TLS (1.2 and 1.3 only, HSTS only over HTTPS), the static web root with its
 // single-page-app fallback, and JWKS through the proxy. Also which settings up.sh refuses
-// because they cannot be written into redis.conf or nginx.conf.
+// because they cannot be written into redis.conf or nginx.conf, and that a web root only root
+// may read is served from a public copy by workers that keep nobody's rights.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertProblem, headerValues, request, runScript, startStack } from './harness.mjs';
+import { assertProblem, childrenOf, headerValues, request, runScript, startStack }
+    from './harness.mjs';
 
 describe('gateway', () => {
     let stack;
@@ -274,4 +277,57 @@ describe('up.sh settings that cannot be written into the configuration files', (
             assert.equal(fs.existsSync(dataDir), false, 'no data dir was made');
         });
     }
+});
+
+describe('a web root that only root may read', () => {
+    // A checkout inside a private directory (mktemp -d makes 0700 ones; root's home) cannot be
+    // read by nobody, whom a root NGINX runs its workers as. up.sh then serves a copy that
+    // everyone may read, rather than give the workers root's rights, and the stop removes it.
+    test('is served from a copy, by workers that run as nobody', async (t) => {
+        if (process.getuid() !== 0) {
+            t.skip('only a root NGINX runs its workers as another user');
+            return;
+        }
+        const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-private-'));
+        assert.equal(fs.statSync(privateDir).mode & 0o777, 0o700);
+        const webRoot = path.join(privateDir, 'www');
+        fs.mkdirSync(path.join(webRoot, 'assets'), { recursive: true });
+        const page = `<!doctype html><title>${crypto.randomUUID()}</title>\n`;
+        fs.writeFileSync(path.join(webRoot, 'index.html'), page);
+        fs.writeFileSync(path.join(webRoot, 'assets', 'app-1.js'), 'console.log(1);\n');
+        let stack;
+        try {
+            stack = await startStack({ services: ['auth'], env: { BANK_WEB_ROOT: webRoot } });
+            const copy = fs.readFileSync(path.join(stack.dataDir, 'pids', 'web-copy'), 'utf8')
+                .trim();
+            assert.match(path.basename(copy), /^bank-web\./);
+            assert.ok(!copy.startsWith(`${privateDir}/`), copy);
+            assert.equal(fs.statSync(copy).mode & 0o777, 0o755);
+            assert.match(stack.upOutput, /NGINX serves a copy of it from/);
+
+            const index = await stack.api('GET', '/');
+            assert.equal(index.status, 200);
+            assert.equal(index.text, page);
+            const asset = await stack.api('GET', '/assets/app-1.js');
+            assert.equal(asset.status, 200);
+            assert.equal(asset.text, 'console.log(1);\n');
+
+            const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+            const workers = childrenOf(stack.pid('nginx'));
+            assert.ok(workers.length > 0, 'NGINX has workers');
+            for (const worker of workers) {
+                const status = fs.readFileSync(`/proc/${worker}/status`, 'utf8');
+                const uids = status.match(/^Uid:\s+(\d+)\s+(\d+)/m);
+                assert.deepEqual([Number(uids[1]), Number(uids[2])], [nobody, nobody],
+                    `worker ${worker} runs as nobody`);
+            }
+
+            await stack.stop();
+            stack = undefined;
+            assert.equal(fs.existsSync(copy), false, 'the stop removed the copy');
+        } finally {
+            await stack?.stop();
+            fs.rmSync(privateDir, { recursive: true, force: true });
+        }
+    });
 });
