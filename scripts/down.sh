@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stops the stack that scripts/up.sh started in BANK_DATA_DIR: exactly the pids recorded under
 # pids/, gateway first and Redis last, each with SIGTERM, a bounded wait (BANK_STOP_TIMEOUT_S),
-# then SIGKILL. Touches no other process, and no other file than those pid files and the hash
-# workers' cgroup recorded beside them (pids/hash-cgroup), which it removes.
+# then SIGKILL. Touches no other process, and no other file than those pid files and what is
+# recorded beside them, which it removes: the hash workers' cgroup (pids/hash-cgroup) and a
+# public copy of the web root (pids/web-copy).
 set -euo pipefail
 export BANK_SCRIPT_NAME=down
 # shellcheck source=lib.sh

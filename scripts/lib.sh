@@ -2,12 +2,13 @@
 # key and certificate generation, and starting, probing and stopping one process.
 #
 # Everything the stack writes lives under one data dir (BANK_DATA_DIR, default <repo>/var), but
-# for the hash workers' cgroup, which the scripts make as root (bank_make_hash_cgroup):
+# for two things the scripts make as root: the hash workers' cgroup (bank_make_hash_cgroup), and
+# a public copy of a web root that NGINX's workers could not read (bank_make_web_copy):
 #   keys/   JWT signing key pair, Redis passwords (one per     tls/    gateway certificate and key
 #           Redis user), the internal token                   logs/   one log per process
 #   redis/  Redis config, ACL file, append-only file
 #   pids/   one pid file per process we started, and the      nginx/  rendered config, temp dirs
-#           hash workers' cgroup (hash-cgroup)
+#           paths of those two (hash-cgroup, web-copy)
 # Only pids recorded in pids/ are ever signalled, and only while they still run the program we
 # started: a pid the kernel has since handed to someone else is left alone.
 # shellcheck shell=bash
@@ -600,13 +601,14 @@ bank_nobody_can_read() {
     setpriv --reuid nobody --regid "$1" --clear-groups test -r "$2"
 }
 
-# A copy of the web root that everyone may read, in a new directory under the temp dir (mktemp:
-# nobody else can have made it), recorded in pids/web-copy for bank_remove_web_copy. Prints its
-# path; fails, leaving nothing behind, when it cannot be made.
+# A copy of the web root that everyone may read, in a new directory under /tmp (mktemp: nobody
+# else can have made it), recorded in pids/web-copy for bank_remove_web_copy. It is a snapshot:
+# a web build made later is served after NGINX's next start. Prints its path; fails, leaving
+# nothing behind, when it cannot be made.
 bank_make_web_copy() {
     local dir
     bank_remove_web_copy
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/bank-web.XXXXXX") || return 1
+    dir=$(mktemp -d /tmp/bank-web.XXXXXX) || return 1
     if ! cp -R "$BANK_WEB_ROOT/." "$dir/" || ! chmod -R u=rwX,go=rX "$dir" ||
         ! echo "$dir" >"$BANK_PIDS_DIR/web-copy"; then
         rm -rf -- "$dir"
@@ -615,13 +617,18 @@ bank_make_web_copy() {
     echo "$dir"
 }
 
-# Removes the copy recorded in pids/web-copy, and only a bank-web.* directory there.
+# Removes the copy recorded in pids/web-copy: only a directory of ours that mktemp named in /tmp
+# (the record could have been written by whoever owns the data dir). The record stays when the
+# directory cannot be removed, so the next stop tries again.
 bank_remove_web_copy() {
     local record=$BANK_PIDS_DIR/web-copy dir
     [[ -f "$record" ]] || return 0
     dir=$(<"$record")
-    if [[ "$dir" == /* && "$dir" != *..* && "${dir##*/}" == bank-web.* && -d "$dir" ]]; then
-        rm -rf -- "$dir"
+    if [[ "$dir" =~ ^/tmp/bank-web\.[A-Za-z0-9]{6}$ && -d "$dir" && ! -L "$dir" && -O "$dir" ]]; then
+        if ! rm -rf -- "$dir"; then
+            bank_log "warning: could not remove the web root's copy $dir"
+            return 0
+        fi
     fi
     rm -f "$record"
 }
@@ -645,8 +652,8 @@ bank_start_nginx() {
                 web_root=$copy
             else
                 bank_remove_web_copy
-                bank_log "warning: nobody cannot read $BANK_WEB_ROOT, nor a copy of it in" \
-                    "${TMPDIR:-/tmp}; NGINX's workers run as root"
+                bank_log "warning: nobody cannot read $BANK_WEB_ROOT, and no copy it can read" \
+                    "could be made in /tmp; NGINX's workers run as root"
                 user_directive="user root root;"
             fi
         fi

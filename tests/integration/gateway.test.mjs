@@ -288,6 +288,8 @@ describe('a web root that only root may read', () => {
             t.skip('only a root NGINX runs its workers as another user');
             return;
         }
+        // lib.sh copies into /tmp, which nobody must be able to search.
+        assert.equal(fs.statSync('/tmp').mode & 0o1777, 0o1777, '/tmp is 1777');
         const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bank-private-'));
         assert.equal(fs.statSync(privateDir).mode & 0o777, 0o700);
         const webRoot = path.join(privateDir, 'www');
@@ -322,9 +324,18 @@ describe('a web root that only root may read', () => {
                     `worker ${worker} runs as nobody`);
             }
 
+            // A restart of NGINX alone replaces the copy.
+            await stack.kill('nginx');
+            await stack.restart('nginx');
+            const second = fs.readFileSync(path.join(stack.dataDir, 'pids', 'web-copy'), 'utf8')
+                .trim();
+            assert.notEqual(second, copy);
+            assert.equal(fs.existsSync(copy), false, 'the restart removed the first copy');
+            assert.equal((await stack.api('GET', '/')).text, page);
+
             await stack.stop();
             stack = undefined;
-            assert.equal(fs.existsSync(copy), false, 'the stop removed the copy');
+            assert.equal(fs.existsSync(second), false, 'the stop removed the copy');
         } finally {
             await stack?.stop();
             fs.rmSync(privateDir, { recursive: true, force: true });
