@@ -603,7 +603,9 @@ bank_nobody_can_read() {
 
 # A copy of the web root that everyone may read, in a new directory under /tmp (mktemp: nobody
 # else can have made it), recorded in pids/web-copy for bank_remove_web_copy. It is a snapshot:
-# a web build made later is served after NGINX's next start. Prints its path; fails, leaving
+# a web build made later is served after NGINX's next start. (Debian 12 does not age files out
+# of /tmp; systems whose tmpfiles rules do, after 10 days or so, could remove files of a copy a
+# stack has served that long: a restart makes a new one.) Prints its path; fails, leaving
 # nothing behind, when it cannot be made.
 bank_make_web_copy() {
     local dir
@@ -648,7 +650,8 @@ bank_start_nginx() {
         if ! bank_nobody_can_read "$group" "$BANK_WEB_ROOT/index.html"; then
             if copy=$(bank_make_web_copy) && bank_nobody_can_read "$group" "$copy/index.html"; then
                 bank_log "nobody cannot read $BANK_WEB_ROOT (a private parent directory?);" \
-                    "NGINX serves a copy of it from $copy"
+                    "NGINX serves a copy of it from $copy (a snapshot: restart the stack to" \
+                    "serve a new build)"
                 web_root=$copy
             else
                 bank_remove_web_copy

@@ -364,7 +364,9 @@ describe('web app', { timeout: 300_000 }, () => {
             ]);
             await copy.getByRole('heading', { name: 'Transaction history' }).waitFor();
             // Back in the first tab, the app finds the login taken over and asks for a login
-            // instead of renewing with the token the copy has already rotated.
+            // instead of renewing with the token the copy has already rotated. (Playwright runs
+            // Chromium without its back/forward cache, so this is a fresh load; tab.test.ts
+            // covers a page coming back from that cache.)
             await page.goBack();
             await page.waitForURL((url) => url.pathname === '/login');
             assert.equal(await page.evaluate(() => sessionStorage.getItem('bank.session')), null);

@@ -136,8 +136,9 @@ export class Session {
     /**
      * Stops using the login in this page without ending it: no renewal is scheduled and the
      * tokens are dropped from memory, while the stored refresh token stays for whichever page
-     * uses it next (tab.ts calls this when the page goes into the back/forward cache and reloads
-     * when it comes back). Listeners are not told: the page is about to be replaced.
+     * uses it next (main.tsx calls this through tab.ts's onRelease when the page goes into the
+     * back/forward cache; it reloads when it comes back). Listeners are not told: the page is
+     * about to be replaced.
      */
     suspend(): void {
         if (this.timer !== null) this.clearTimer(this.timer);
