@@ -14,7 +14,6 @@ const percent = (value) => (value === undefined || value === null ? '–'
     : `${(value * 100).toFixed(0)}%`);
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
-/** The Markdown report: machine, workloads, ceilings, targets, memory, audit. */
 // Where the hash workers ran (recorded since they may run in a cgroup with cpu.idle set,
 // scripts/lib.sh); nothing for older results.
 function hashWorkersPlace(settings) {
@@ -25,6 +24,7 @@ function hashWorkersPlace(settings) {
     return ' in a cgroup with cpu.idle set';
 }
 
+/** The Markdown report: machine, workloads, ceilings, targets, memory, audit. */
 export function toMarkdown(result) {
     const lines = [];
     const { machine, settings } = result;

@@ -32,9 +32,7 @@ describe('bank-audit', () => {
     }
 
     function redisCli(...args) {
-        return execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1',
-            '-p', String(stack.redisPort), ...args],
-        { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8' }).trim();
+        return stack.redisCli(...args);
     }
 
     async function customer() {

@@ -7,7 +7,6 @@
 // can log in, read and move money again. While a restarted Redis is still loading its data
 // (it answers LOADING), the services answer 503 too, never 500.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -180,11 +179,7 @@ describe('degradation without Redis', () => {
 
     // Found by the chaos test: the services turned Redis's LOADING reply into 500.
     test('Redis still loading its data after a restart: 503, not 500', async () => {
-        const password = fs.readFileSync(path.join(stack.dataDir, 'keys', 'redis-password'),
-            'utf8').trim();
-        const redisCli = (...args) => execFileSync('redis-cli', ['--no-auth-warning',
-            '-h', '127.0.0.1', '-p', String(stack.redisPort), ...args],
-        { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8' }).trim();
+        const redisCli = stack.redisCli;
         // Enough appended commands that, with a delay per command, loading takes seconds. Redis
         // serves clients (with LOADING) only every 1024 commands it loads, so the delay is
         // short enough for the services to reconnect and be answered while it loads; each

@@ -106,7 +106,7 @@ process.on('exit', () => {
  * Starts the stack. services: which of auth/accounts/transactions to run (all by default).
  * env: extra environment for up.sh and the services (e.g. BANK_LOGIN_RATE).
  * Returns { gatewayUrl, httpsUrl, serviceUrls, redisPort, dataDir, env, upOutput, api, log, logs,
- * pid, running, kill, signal, restart, restartRedis, stop }.
+ * pid, running, kill, signal, restart, restartRedis, redisCli, stop }.
  */
 export async function startStack({ services = allServices, env: extraEnv = {} } = {}) {
     for (const name of services) {
@@ -263,6 +263,8 @@ function makeStack({ dataDir, env, http_port, https_port, redis_port, ports, upO
          * connections. scripts/down.sh stops it like the original.
          */
         restartRedis: (extraArgs = []) => restartRedis(dataDir, redis_port, extraArgs),
+        /** redis-cli against the stack's Redis as its default user; the answer, trimmed. */
+        redisCli: (...args) => redisCli(redis_port, redisPassword(dataDir), ...args),
         stopped: false,
         /**
          * Stops the stack and removes its data dir. Fails if down.sh fails or if a service
@@ -413,12 +415,26 @@ export function environOf(pid) {
         [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
 }
 
+/** The password of the default Redis user the scripts made for the stack in `dataDir`. */
+function redisPassword(dataDir) {
+    return fs.readFileSync(path.join(dataDir, 'keys', 'redis-password'), 'utf8').trim();
+}
+
+/**
+ * redis-cli against the Redis on `port` as the default user with `password`: its answer,
+ * trimmed (Redis's errors included, as redis-cli prints them). Throws when redis-cli fails to
+ * run or to connect.
+ */
+function redisCli(port, password, ...args) {
+    return execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1', '-p', String(port),
+        ...args], { env: { ...process.env, REDISCLI_AUTH: password }, encoding: 'utf8',
+        timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
 // Whether the server on `port` answers PING as Redis does: PONG, or LOADING while it loads.
 function isRedis(port, password) {
     try {
-        const answer = execFileSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1',
-            '-p', String(port), 'PING'], { env: { ...process.env, REDISCLI_AUTH: password },
-            encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+        const answer = redisCli(port, password, 'PING');
         return answer === 'PONG' || answer.startsWith('LOADING');
     } catch {
         return false;
@@ -443,7 +459,7 @@ async function restartRedis(dataDir, port, extraArgs) {
         child.once('error', reject);
     });
     fs.writeFileSync(path.join(dataDir, 'pids', 'redis.pid'), `${child.pid}\n`);
-    const password = fs.readFileSync(path.join(dataDir, 'keys', 'redis-password'), 'utf8').trim();
+    const password = redisPassword(dataDir);
     const deadline = Date.now() + 20_000;
     for (;;) {
         const accepted = await new Promise((resolve) => {

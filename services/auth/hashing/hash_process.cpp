@@ -115,12 +115,15 @@ std::string describe_wait_status(int status) {
     return "status " + std::to_string(status);
 }
 
+// The file a process is moved into a cgroup through.
+std::string procs_file(const std::string& cgroup) { return cgroup + "/cgroup.procs"; }
+
 // Moves the worker `pid` into the cgroup directory `cgroup`. The kernel gives the tasks of a
 // cgroup with cpu.idle set the lowest weight, and lets any other task preempt them at once;
 // SCHED_IDLE, which the worker sets itself, does that only among the tasks of one autogroup or
 // cgroup (docs/benchmarks.md). A failure only costs latency: the worker is kept, and it is said.
 void move_to_cgroup(const std::string& cgroup, pid_t pid) {
-    const std::string procs = cgroup + "/cgroup.procs";
+    const std::string procs = procs_file(cgroup);
     const std::string text = std::to_string(pid);
     const int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
     const ssize_t written = fd >= 0 ? write(fd, text.data(), text.size()) : -1;
@@ -161,7 +164,7 @@ std::optional<std::string> cgroup_problem(const std::string& cgroup) {
                    "); processes can only join a cgroup that does not";
         }
     }
-    const std::string procs = cgroup + "/cgroup.procs";
+    const std::string procs = procs_file(cgroup);
     if (access(procs.c_str(), W_OK) != 0) {
         const int error = errno;
         return "'" + cgroup + "' is not a cgroup this process may move its workers into (" + procs +
